@@ -1,0 +1,85 @@
+"""`MixPathClassifier`: an MMEngine `BaseModel` around a supernet, with per-step path sampling.
+
+Training samples one architecture per step (per layer: k ~ U{1..m}, then k distinct
+candidates) from a generator seeded by (seed, iteration, rank): stateless, so a resumed run
+samples exactly the paths the uninterrupted run would have, and DDP ranks explore different
+paths.  Any forward can instead take an explicit ``arch``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from mmengine.dist import get_rank
+from mmengine.evaluator import BaseMetric
+from mmengine.model import BaseModel
+from mmengine.registry import METRICS, MODELS
+
+from ..data.augment import current_iteration
+from ..spaces import Arch
+
+
+@MODELS.register_module()
+class MixPathClassifier(BaseModel):
+    """Classifier over a supernet `network` (a registered S1..S4 supernet config or module).
+
+    Args:
+        network: config dict (``type=S1Supernet`` ...) or a built supernet.
+        data_preprocessor: config of the batch preprocessor (augmentation + normalisation).
+        seed: seed of the path sampler.
+        eval_arch: architecture string used when predicting without an explicit ``arch``;
+            None samples a fresh architecture for every validation batch, seeded by
+            (seed, training iteration, batch number), so validation is reproducible.
+    """
+
+    def __init__(self, network: dict | torch.nn.Module, data_preprocessor: dict | None = None, seed: int = 0,
+                 eval_arch: str | None = None, init_cfg: dict | None = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.network = MODELS.build(network) if isinstance(network, dict) else network
+        self.space = self.network.space
+        self.seed = seed
+        self.eval_arch = self.space.validate(eval_arch) if eval_arch else None
+        self._eval_batches = (-1, 0)  # (training iteration, batches predicted since)
+
+    def sample_arch(self) -> Arch:
+        """The training architecture of the current iteration on this rank."""
+        rng = np.random.default_rng([self.seed, current_iteration(), get_rank()])
+        return self.space.sample(rng)
+
+    def _eval_arch(self) -> Arch:
+        if self.eval_arch is not None:
+            return self.eval_arch
+        it = current_iteration()
+        batch = self._eval_batches[1] + 1 if self._eval_batches[0] == it else 0
+        self._eval_batches = (it, batch)
+        return self.space.sample(np.random.default_rng([self.seed, 1 << 30, it, batch]))
+
+    def forward(self, inputs: torch.Tensor, data_samples: Any = None, mode: str = "tensor",
+                arch: Arch | None = None) -> Any:
+        if arch is None:
+            arch = self.sample_arch() if mode == "loss" else self._eval_arch()
+        logits = self.network(inputs, arch)
+        if mode == "tensor":
+            return logits
+        if mode == "loss":
+            return {"loss": torch.nn.functional.cross_entropy(logits, data_samples)}
+        if mode == "predict":
+            preds = logits.argmax(1)
+            correct = (preds == data_samples).sum()
+            return [{"correct": correct.item(), "total": int(preds.numel())}]
+        raise ValueError(f"mode must be 'tensor', 'loss' or 'predict', got {mode!r}")
+
+
+@METRICS.register_module()
+class TopOneAccuracy(BaseMetric):
+    """Top-1 accuracy in percent over everything `MixPathClassifier` predicted."""
+
+    default_prefix = ""
+
+    def process(self, data_batch: Any, data_samples: list[dict]) -> None:
+        self.results.extend(data_samples)
+
+    def compute_metrics(self, results: list[dict]) -> dict[str, float]:
+        total = sum(r["total"] for r in results)
+        return {"top1": 100.0 * sum(r["correct"] for r in results) / max(total, 1)}

@@ -1,0 +1,67 @@
+"""Building an MMEngine Runner from a config and the command line's switches."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from ..errors import ConfigError
+from .checkpoint import install_mmengine_loader, mark_work_dir
+from .config import load_config
+
+
+def prepare_config(config: str | Path, work_dir: str | None = None, resume: bool = False, amp: bool = False,
+                   epochs: int | None = None, cfg_options: dict | None = None, launcher: str = "none") -> Config:
+    """The checked config with the command-line switches applied."""
+    cfg = load_config(config, cfg_options)
+    cfg.launcher = launcher
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get("work_dir") is None:
+        cfg.work_dir = str(Path("work_dirs") / Path(config).stem)
+    if epochs is not None:
+        set_epochs(cfg, epochs)
+    if amp:
+        enable_amp(cfg)
+    if resume:
+        cfg.resume = True
+        cfg.load_from = None
+    return cfg
+
+
+def set_epochs(cfg: Config, epochs: int) -> None:
+    """Set ``train_cfg.max_epochs`` and every epoch-based scheduler's horizon together."""
+    if epochs < 1:
+        raise ConfigError(f"--epochs must be >= 1, got {epochs}")
+    if cfg.get("train_cfg") is None:
+        raise ConfigError("--epochs needs a config with train_cfg")
+    cfg.train_cfg.max_epochs = epochs
+    schedulers = cfg.get("param_scheduler") or []
+    for sched in schedulers if isinstance(schedulers, list) else [schedulers]:
+        if "T_max" in sched:
+            sched["T_max"] = epochs - sched.get("begin", 0)
+        if "end" in sched:
+            sched["end"] = epochs
+
+
+def enable_amp(cfg: Config) -> None:
+    """bf16 autocast (BN stays fp32 under autocast): needs a CUDA device."""
+    import torch
+
+    if not torch.cuda.is_available():
+        raise ConfigError("--amp needs a CUDA GPU (bf16 autocast); drop --amp to train in fp32 on CPU")
+    cfg.optim_wrapper.type = "AmpOptimWrapper"
+    cfg.optim_wrapper.dtype = "bfloat16"
+
+
+def build_runner(cfg: Config) -> Runner:
+    """A Runner for `cfg` whose work dir is marked as ours, so ``--resume`` works under torch >= 2.6."""
+    import mixpath_bench.data  # noqa: F401 - registers datasets and the preprocessor
+    import mixpath_bench.engine.model  # noqa: F401 - registers the classifier and metric
+    import mixpath_bench.engine.optim  # noqa: F401 - registers the optimizer constructor
+    import mixpath_bench.models  # noqa: F401 - registers the networks
+
+    install_mmengine_loader()
+    mark_work_dir(cfg.work_dir)
+    return Runner.from_cfg(cfg)

@@ -1,0 +1,70 @@
+"""S1: the CIFAR-10 multi-path supernet (12 inverted-bottleneck layers, 8 candidates each)."""
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch import nn
+
+from ..nn import InvertedBottleneck, MultiPathLayer, conv_bn_act
+from ..spaces import S1_CANDIDATES, Arch, get_space
+from .registry import register_network
+
+#: (out_channels, stride) of the 12 searchable layers; input channels 32 (reference code).
+S1_LAYERS = ((48, 1), (48, 1), (96, 2), (96, 1), (96, 1), (192, 2), (192, 1), (192, 1),
+             (256, 1), (256, 1), (320, 1), (320, 1))
+
+
+@register_network
+class S1Supernet(nn.Module):
+    """Stem 3x3 conv (stride 1) + 12 multi-path layers + 1x1 head to 1280 + linear; ReLU6, no SE.
+
+    `width` scales every channel count (1.0 = the paper's network) for small CPU runs.
+    """
+
+    def __init__(self, num_classes: int = 10, m: int = 4, shadow_bn: bool = True, in_chans: int = 3,
+                 width: float = 1.0, stem_channels: int = 32, head_channels: int = 1280,
+                 dropout: float = 0.0) -> None:
+        super().__init__()
+        self.space = get_space("S1", m)
+        scale = lambda c: max(8, int(round(c * width / 8)) * 8)  # noqa: E731 - tiny helper
+        stem = scale(stem_channels)
+        self.stem = conv_bn_act(in_chans, stem, 3, 1, act=nn.ReLU6)
+        layers, cin = [], stem
+        for cout, stride in S1_LAYERS:
+            cout = scale(cout)
+            cands = [InvertedBottleneck(cin, cout, k, e, stride, nn.ReLU6) for k, e in S1_CANDIDATES]
+            layers.append(MultiPathLayer(cands, cout, m, shadow_bn, residual=stride == 1 and cin == cout))
+            cin = cout
+        self.layers = nn.ModuleList(layers)
+        self.head = conv_bn_act(cin, scale(head_channels), 1, act=nn.ReLU6)
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(scale(head_channels), num_classes))
+
+    def forward(self, x: torch.Tensor, arch: Arch) -> torch.Tensor:
+        x = self.stem(x)
+        for layer, active in zip(self.layers, arch.layers):
+            x = layer(x, active)
+        return self.classifier(self.head(x).mean((2, 3)))
+
+    def export(self, arch: Arch) -> nn.Module:
+        """The stand-alone network of `arch` with inherited weights."""
+        arch = self.space.validate(arch)
+        blocks = [layer.export(active) for layer, active in zip(self.layers, arch.layers)]
+        return StandaloneNet(self.stem, blocks, self.head, self.classifier)
+
+
+class StandaloneNet(nn.Module):
+    """stem -> blocks -> head -> global average pool -> classifier (copies of the given modules)."""
+
+    def __init__(self, stem: nn.Module, blocks: list[nn.Module], head: nn.Module, classifier: nn.Module) -> None:
+        super().__init__()
+        self.stem = copy.deepcopy(stem)
+        self.blocks = nn.Sequential(*blocks)
+        self.head = copy.deepcopy(head)
+        self.classifier = copy.deepcopy(classifier)
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.blocks(self.stem(x)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.forward_features(x).mean((2, 3)))

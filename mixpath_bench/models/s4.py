@@ -1,0 +1,113 @@
+"""S4: the reduced NAS-Bench-101 supernet (9 cells sharing one choice of 4 candidate nodes).
+
+Cell: each active candidate node = 1x1 conv-BN-ReLU projection of the cell input followed by
+its op; the active nodes are summed; then the cell's conv1x1-bn-relu node, whose BN is the
+Shadow BN (one per number of summed nodes).  The stand-alone network of an architecture is
+therefore exactly a NAS-Bench-101 network (input -> nodes -> conv1x1-bn-relu -> output) whose
+last BN is SBN_k.  The reference code builds shadow BNs here but never applies them.
+"""
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch import nn
+
+from ..nn import NB101Node, ShadowBatchNorm, conv_bn_act
+from ..spaces import S4_OPS, Arch, get_space
+from .registry import register_network
+
+
+class S4Cell(nn.Module):
+    """One supernet cell: 4 candidate positions x 3 ops, summed, conv1x1 -> SBN_k -> ReLU."""
+
+    def __init__(self, cin: int, cout: int, m: int, shadow_bn: bool) -> None:
+        super().__init__()
+        self.nodes = nn.ModuleList(
+            nn.ModuleList(NB101Node(cin, cout, op) for op in S4_OPS[1:]) for _ in range(4)
+        )
+        self.out_conv = nn.Conv2d(cout, cout, 1, bias=False)
+        self.norm = ShadowBatchNorm(cout, m, shadow=shadow_bn)
+
+    def forward(self, x: torch.Tensor, nodes: tuple[int, ...]) -> torch.Tensor:
+        active = [(pos, code) for pos, code in enumerate(nodes) if code]
+        out = None
+        for pos, code in active:
+            y = self.nodes[pos][code - 1](x)
+            out = y if out is None else out + y
+        return torch.relu(self.norm(self.out_conv(out), len(active)))
+
+    def export(self, nodes: tuple[int, ...]) -> "S4StandaloneCell":
+        active = [(pos, code) for pos, code in enumerate(nodes) if code]
+        return S4StandaloneCell([copy.deepcopy(self.nodes[p][c - 1]) for p, c in active],
+                                copy.deepcopy(self.out_conv), copy.deepcopy(self.norm.select(len(active))))
+
+
+class S4StandaloneCell(nn.Module):
+    """NAS-Bench-101 cell: sum of node outputs -> conv1x1 -> BN -> ReLU."""
+
+    def __init__(self, nodes: list[nn.Module], out_conv: nn.Module, norm: nn.Module) -> None:
+        super().__init__()
+        self.nodes = nn.ModuleList(nodes)
+        self.out_conv = out_conv
+        self.norm = norm
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.nodes[0](x)
+        for node in self.nodes[1:]:
+            out = out + node(x)
+        return torch.relu(self.norm(self.out_conv(out)))
+
+
+@register_network
+class S4Supernet(nn.Module):
+    """Stem 3x3 conv-BN-ReLU + 3 stacks x 3 cells (channels x2 and 2x2 max-pool between stacks)."""
+
+    def __init__(self, num_classes: int = 10, m: int = 4, shadow_bn: bool = True, in_chans: int = 3,
+                 stem_channels: int = 128, num_stacks: int = 3, cells_per_stack: int = 3) -> None:
+        super().__init__()
+        self.space = get_space("S4", m)
+        self.stem = conv_bn_act(in_chans, stem_channels, 3)
+        cells, cin = [], stem_channels
+        self.pool_after = set()
+        for stack in range(num_stacks):
+            cout = stem_channels * 2**stack
+            for _ in range(cells_per_stack):
+                cells.append(S4Cell(cin, cout, m, shadow_bn))
+                cin = cout
+            if stack < num_stacks - 1:
+                self.pool_after.add(len(cells) - 1)
+        self.cells = nn.ModuleList(cells)
+        self.classifier = nn.Linear(cin, num_classes)
+
+    def forward(self, x: torch.Tensor, arch: Arch) -> torch.Tensor:
+        (nodes,) = arch.layers
+        x = self.stem(x)
+        for i, cell in enumerate(self.cells):
+            x = cell(x, nodes)
+            if i in self.pool_after:
+                x = nn.functional.max_pool2d(x, 2)
+        return self.classifier(x.mean((2, 3)))
+
+    def export(self, arch: Arch) -> nn.Module:
+        """The stand-alone NAS-Bench-101 network of `arch` with inherited weights."""
+        (nodes,) = self.space.validate(arch).layers
+        blocks: list[nn.Module] = []
+        for i, cell in enumerate(self.cells):
+            blocks.append(cell.export(nodes))
+            if i in self.pool_after:
+                blocks.append(nn.MaxPool2d(2))
+        return S4Standalone(copy.deepcopy(self.stem), blocks, copy.deepcopy(self.classifier))
+
+
+class S4Standalone(nn.Module):
+    """stem -> cells (and pools) -> global average pool -> linear."""
+
+    def __init__(self, stem: nn.Module, blocks: list[nn.Module], classifier: nn.Module) -> None:
+        super().__init__()
+        self.stem = stem
+        self.blocks = nn.Sequential(*blocks)
+        self.classifier = classifier
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.blocks(self.stem(x)).mean((2, 3)))
