@@ -64,4 +64,23 @@ def build_runner(cfg: Config) -> Runner:
 
     install_mmengine_loader()
     mark_work_dir(cfg.work_dir)
+    if cfg.get("launcher", "none") == "pytorch":
+        init_cpu_distributed(cfg)
     return Runner.from_cfg(cfg)
+
+
+def init_cpu_distributed(cfg: Config) -> None:
+    """Without CUDA, start the torchrun process group on gloo and keep DDP on the CPU.
+
+    MMEngine's launcher assumes one GPU per process; this makes ``torchrun ... --launcher pytorch``
+    work (and testable) on CPU-only machines.  With CUDA nothing changes.
+    """
+    import torch
+    import torch.distributed as dist
+
+    if torch.cuda.is_available() or dist.is_initialized():
+        return
+    dist.init_process_group("gloo")
+    wrapper = cfg.get("model_wrapper_cfg") or {"type": "MMDistributedDataParallel"}
+    wrapper["device_ids"] = None
+    cfg.model_wrapper_cfg = wrapper

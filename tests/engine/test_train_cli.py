@@ -96,3 +96,15 @@ def test_missing_config_and_dataset(tmp_path):
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "CIFAR-10 folder" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only message")
+def test_amp_without_gpu_is_a_clear_error(tmp_path):
+    proc = train(tmp_path / "w", "--amp", check=False)
+    assert proc.returncode == 2 and "--amp needs a CUDA GPU" in proc.stderr
+
+
+@pytest.mark.gpu
+def test_amp_trains_on_gpu(tmp_path):
+    train(tmp_path / "w", "--amp", "--epochs", "1")
+    assert (tmp_path / "w" / "epoch_1.pth").is_file()

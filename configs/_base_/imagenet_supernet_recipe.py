@@ -1,0 +1,23 @@
+# ImageNet supernet recipe (S2, S3).  The paper does not publish its ImageNet supernet recipe; this
+# one is our choice, modelled on Single Path One-Shot (Guo et al., ECCV 2020): 120 epochs, SGD
+# momentum 0.9, weight decay 4e-5 (none on BN); batch 256 with lr 0.125 (SPOS's 0.5 at batch 1024,
+# scaled linearly) and cosine decay instead of linear; random-resized crop 224 + flip.
+train_cfg = dict(by_epoch=True, max_epochs=120, val_interval=5)
+val_cfg = dict()
+val_evaluator = dict(type='TopOneAccuracy')
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.125, momentum=0.9, weight_decay=4e-5),
+    clip_grad=dict(max_norm=5.0),
+    constructor='NoNormDecayConstructor')
+param_scheduler = dict(type='CosineAnnealingLR', by_epoch=True, T_max=120, eta_min=0.0,
+                       convert_to_iter_based=True)
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=100),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3, save_last=True),
+    sampler_seed=dict(type='DistSamplerSeedHook'))
+env_cfg = dict(cudnn_benchmark=True, dist_cfg=dict(backend='nccl'))
+model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)
+randomness = dict(seed=0)
+log_level = 'INFO'
