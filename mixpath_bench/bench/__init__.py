@@ -1,4 +1,5 @@
-"""Benchmarking: complexity (multiply-adds, params); ranking correlation and reports come later."""
+"""Benchmarking: complexity (multiply-adds, params), supernet evaluation, ranking, ground truth, reports."""
 from .complexity import arch_complexity, count_complexity
+from .evaluator import Score, SupernetEvaluator, build_evaluator, dataset_batches
 
-__all__ = ["arch_complexity", "count_complexity"]
+__all__ = ["arch_complexity", "count_complexity", "Score", "SupernetEvaluator", "build_evaluator", "dataset_batches"]

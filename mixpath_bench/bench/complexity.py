@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 import torch
 from torch import nn
@@ -12,7 +13,9 @@ from ..spaces import Arch
 def count_complexity(model: nn.Module, input_size: tuple[int, int, int]) -> tuple[int, int]:
     """(multiply-adds, parameters) of a stand-alone `model` for one input of shape (C, H, W)."""
     try:
-        from fvcore.nn import FlopCountAnalysis
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # fvcore touches torch.jit at import
+            from fvcore.nn import FlopCountAnalysis
     except ImportError:  # pragma: no cover - fvcore is a core dependency
         raise ImportError("counting multiply-adds needs fvcore: pip install fvcore") from None
     was_training = model.training

@@ -68,18 +68,13 @@ class BatchAugmentPreprocessor(BaseDataPreprocessor):
         self.crop_padding, self.flip, self.cutout, self.seed = crop_padding, flip, cutout, seed
         self.channels_last = channels_last
 
-    def forward(self, data: dict, training: bool = False) -> dict:
-        data = self.cast_data(data)
-        x = data["inputs"]
-        if isinstance(x, (list, tuple)):
-            x = torch.stack(list(x))
+    def transform(self, x: torch.Tensor, training: bool, gen: torch.Generator | None = None) -> torch.Tensor:
+        """uint8/float batch on its device -> normalised float batch, augmented when `training`."""
         x = x.float()
-        labels = data.get("data_samples")
-        if isinstance(labels, (list, tuple)):
-            labels = torch.stack([torch.as_tensor(v) for v in labels]).to(x.device)
         if training and (self.crop_padding or self.flip or self.cutout):
-            gen = torch.Generator(device=x.device)
-            gen.manual_seed(self.seed * 1_000_003 + current_iteration())
+            if gen is None:
+                gen = torch.Generator(device=x.device)
+                gen.manual_seed(self.seed * 1_000_003 + current_iteration())
             if self.crop_padding:
                 x = random_crop(x, self.crop_padding, gen)
             if self.flip:
@@ -91,4 +86,14 @@ class BatchAugmentPreprocessor(BaseDataPreprocessor):
             x = (x - self.mean) / self.std
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
-        return {"inputs": x, "data_samples": labels}
+        return x
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        data = self.cast_data(data)
+        x = data["inputs"]
+        if isinstance(x, (list, tuple)):
+            x = torch.stack(list(x))
+        labels = data.get("data_samples")
+        if isinstance(labels, (list, tuple)):
+            labels = torch.stack([torch.as_tensor(v) for v in labels]).to(x.device)
+        return {"inputs": self.transform(x, training), "data_samples": labels}

@@ -1,0 +1,156 @@
+"""`SupernetEvaluator`: score architectures with shared weights (accuracy, multiply-adds, params).
+
+Accuracy is top-1 on the validation split (held out of the training set), optionally after BN
+calibration on a fixed set of training batches (the same batches for every architecture, so
+scores are deterministic).  Results are cached by architecture: nothing is evaluated twice.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from typing import Iterable, Sequence
+
+import torch
+
+from ..spaces import Arch
+from ..engine.calibrate import calibrate_bn
+
+
+@dataclass(frozen=True)
+class Score:
+    """What one architecture scored; accuracies in percent."""
+
+    arch: str
+    acc: float
+    acc_uncalibrated: float | None
+    madds: int
+    params: int
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+class SupernetEvaluator:
+    """Scores architectures of a trained `MixPathClassifier`.
+
+    Args:
+        model: the classifier (with its data preprocessor) on its device.
+        calib_batches: raw training batches (dicts from a dataloader) used for BN calibration;
+            empty disables calibration.
+        val_batches: raw validation batches.
+        input_size: (C, H, W) for counting multiply-adds of the stand-alone network.
+        with_uncalibrated: also report the accuracy before calibration.
+    """
+
+    def __init__(self, model: torch.nn.Module, calib_batches: Sequence[dict], val_batches: Sequence[dict],
+                 input_size: tuple[int, int, int], with_uncalibrated: bool = False) -> None:
+        self.model = model
+        self.space = model.space
+        self.input_size = tuple(input_size)
+        self.with_uncalibrated = with_uncalibrated
+        pre = model.data_preprocessor
+        self.calib = [pre(b, False)["inputs"] for b in calib_batches]
+        # in-memory batches are preprocessed once; a DataLoader (e.g. ImageNet) is streamed each time
+        self.val_source = val_batches
+        self.val = [(d["inputs"], d["data_samples"]) for d in (pre(b, False) for b in val_batches)] \
+            if isinstance(val_batches, list) else None
+        self.cache: dict[Arch, Score] = {}
+        self._costs: dict[Arch, dict[str, int]] = {}
+        self.evaluated = 0
+        self.seconds = 0.0
+
+    @torch.no_grad()
+    def _top1(self, arch: Arch) -> float:
+        self.model.eval()
+        correct = total = 0
+        pre = self.model.data_preprocessor
+        batches = self.val if self.val is not None else (
+            (d["inputs"], d["data_samples"]) for d in (pre(b, False) for b in self.val_source))
+        for x, y in batches:
+            correct += (self.model(x, mode="tensor", arch=arch).argmax(1) == y).sum().item()
+            total += len(y)
+        return 100.0 * correct / max(total, 1)
+
+    def complexity(self, arch: Arch) -> dict[str, int]:
+        """Multiply-adds and parameters of `arch`'s stand-alone network (cached; no accuracy)."""
+        if arch not in self._costs:
+            from .complexity import arch_complexity  # fvcore is imported only when counting
+
+            madds, params = arch_complexity(self.model.network, arch, self.input_size)
+            self._costs[arch] = {"madds": madds, "params": params}
+        return self._costs[arch]
+
+    def score(self, arch: Arch) -> Score:
+        """Score one architecture (cached)."""
+        arch = self.space.validate(arch)
+        if arch in self.cache:
+            return self.cache[arch]
+        start = time.perf_counter()
+        state = None
+        raw = None
+        if self.with_uncalibrated or not self.calib:
+            raw = self._top1(arch)
+        if self.calib:
+            # calibration overwrites shared BN statistics: keep them so other scores are unaffected
+            state = {k: v.clone() for k, v in self.model.state_dict().items() if "running_" in k or "num_batches" in k}
+            calibrate_bn(self.model.network, self.calib, arch)
+            acc = self._top1(arch)
+            self.model.load_state_dict(state, strict=False)
+        else:
+            acc = raw
+        cost = self.complexity(arch)
+        result = Score(arch.to_string(), acc, raw if self.calib else None, cost["madds"], cost["params"])
+        self.cache[arch] = result
+        self.evaluated += 1
+        self.seconds += time.perf_counter() - start
+        return result
+
+    def __call__(self, archs: Iterable[Arch]) -> list[dict]:
+        """Score many architectures; returns JSON-ready dicts (the search code's protocol)."""
+        return [self.score(a).to_json() for a in archs]
+
+
+
+def dataset_batches(dataset, batch_size: int, limit: int | None = None, seed: int | None = None) -> list[dict]:
+    """Fixed batches of an in-memory dataset: all of it in order, or `limit` batches of a seeded shuffle."""
+    import numpy as np
+
+    n = len(dataset)
+    order = np.arange(n) if seed is None else np.random.default_rng(seed).permutation(n)
+    if limit is not None:
+        order = order[: limit * batch_size]
+    out = []
+    for i in range(0, len(order), batch_size):
+        idx = torch.as_tensor(order[i:i + batch_size])
+        if hasattr(dataset, "images"):
+            out.append({"inputs": dataset.images[idx], "data_samples": dataset.labels[idx]})
+        else:
+            items = [dataset[int(j)] for j in idx]
+            out.append({"inputs": torch.stack([it["inputs"] for it in items]),
+                        "data_samples": torch.stack([torch.as_tensor(it["data_samples"]) for it in items])})
+    return out
+
+
+def build_evaluator(cfg, checkpoint: str, calib_batches: int = 8, calib_batch_size: int = 256,
+                    val_batch_size: int = 500, input_size: tuple[int, int, int] | None = None,
+                    device: str = "cpu", with_uncalibrated: bool = True) -> SupernetEvaluator:
+    """A `SupernetEvaluator` for a supernet config and checkpoint.
+
+    Calibration uses `calib_batches` fixed batches of the config's *training* split (seeded
+    shuffle, no augmentation); accuracy is measured on its validation split.
+    """
+    from mmengine.registry import DATASETS
+
+    import mixpath_bench.data  # noqa: F401 - registers the datasets
+
+    from ..engine.evaluate import build_supernet
+
+    model = build_supernet(cfg, checkpoint, device)
+    train = DATASETS.build(cfg.train_dataloader.dataset)
+    val = DATASETS.build(cfg.val_dataloader.dataset)
+    if input_size is None:
+        first = val[0]["inputs"]
+        input_size = tuple(first.shape)
+    calib = dataset_batches(train, calib_batch_size, calib_batches, seed=0) if calib_batches else []
+    return SupernetEvaluator(model, calib, dataset_batches(val, val_batch_size), tuple(input_size),
+                             with_uncalibrated=with_uncalibrated)

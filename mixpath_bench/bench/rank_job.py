@@ -1,0 +1,111 @@
+"""The ranking job behind `tools/rank.py`: how well do supernets rank architectures?
+
+Every architecture of a list (S4: the 34 unique NAS-Bench-101 cells, one canonical encoding
+each; other spaces: a fixed seeded sample) is scored by each supernet checkpoint before and after
+BN calibration, and compared with a ground truth by Kendall tau-b and Spearman rho with bootstrap
+95% intervals.  Several checkpoints (e.g. with and without Shadow BN) are compared in one run.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+from mmengine.registry import DATASETS
+
+from ..engine.config import load_config
+from ..errors import ConfigError
+from ..jsonio import save_json_atomic
+from ..provenance import provenance
+from ..spaces import Arch, s4_canonical, s4_unique_archs
+from .evaluator import build_evaluator
+from .nasbench101 import NASBench101
+from .plots import plot_ranking
+from .ranking import rank_correlation
+from .standalone import StandaloneRecipe, StandaloneTruth
+from .truth import NASBench101Truth, TableTruth
+
+
+def ranking_archs(space, num_archs: int, seed: int = 0) -> list[Arch]:
+    """S4: the 34 unique architectures (canonical encodings); else `num_archs` distinct seeded samples."""
+    if space.name == "S4":
+        return sorted({s4_canonical(group[0]) for group in s4_unique_archs(space.m).values()})
+    rng = np.random.default_rng(seed)
+    archs: dict[Arch, None] = {}
+    while len(archs) < num_archs:
+        archs[space.sample(rng)] = None
+    return list(archs)
+
+
+def load_truth(source: str, supernet_cfg, metric: str = "val_acc", recipe: StandaloneRecipe | None = None,
+               seeds: Sequence[int] = (0,), cache_dir: str | Path = "work_dirs/standalone", device: str = "cpu",
+               log: Callable[[str], None] = print):
+    """'standalone', a NAS-Bench-101 ``.tfrecord``, or a ``.csv`` / ``.json`` table."""
+    if source == "standalone":
+        import mixpath_bench.data  # noqa: F401 - registers the datasets
+
+        train = DATASETS.build(supernet_cfg.train_dataloader.dataset)
+        val = DATASETS.build(supernet_cfg.val_dataloader.dataset)
+        return StandaloneTruth(supernet_cfg.model.network, supernet_cfg.model.data_preprocessor, train,
+                               {"val": val}, recipe or StandaloneRecipe(), seeds, cache_dir, device, metric,
+                               data_id=str(supernet_cfg.train_dataloader.dataset), log=log)
+    path = Path(source)
+    if path.suffix == ".tfrecord":
+        return NASBench101Truth(NASBench101.from_tfrecord(path), metric)
+    if path.suffix.lower() in (".csv", ".json"):
+        return TableTruth(path)
+    raise ConfigError(f"--truth must be 'standalone', a .tfrecord, or a .csv/.json table; got {source!r}")
+
+
+def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: str, work_dir: str | Path,
+                 num_archs: int = 50, calib_batches: int = 8, device: str = "cpu", metric: str = "val_acc",
+                 recipe: StandaloneRecipe | None = None, seeds: Sequence[int] = (0,), n_boot: int = 1000,
+                 log: Callable[[str], None] = print) -> dict:
+    """Score, correlate, write ``rank.json`` and ``rank.png`` into `work_dir`; returns the summary."""
+    cfg = load_config(config)
+    work = Path(work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    truth = load_truth(truth_source, cfg, metric, recipe, seeds, work / "standalone", device, log)
+    evaluators = [build_evaluator(cfg, ckpt, calib_batches=calib_batches, device=device) for ckpt in checkpoints]
+    space = evaluators[0].space
+    if any(e.space.name != space.name for e in evaluators):
+        raise ConfigError("all checkpoints must be supernets of the same search space")
+    archs = ranking_archs(space, num_archs)
+    truth_acc = []
+    for i, arch in enumerate(archs):
+        truth_acc.append(truth.accuracy(arch))
+        log(f"rank: ground truth {i + 1}/{len(archs)}  {arch}  {truth_acc[-1]:.2f}")
+    summary = {"space": space.name, "truth": truth.name, "archs": [a.to_string() for a in archs],
+               "truth_acc": truth_acc, "checkpoints": [], "provenance": provenance(
+                   {"config": str(config), "checkpoints": list(checkpoints), "truth": truth_source,
+                    "num_archs": num_archs, "calib_batches": calib_batches, "metric": metric}, device)}
+    panels = {}
+    for ckpt, ev in zip(checkpoints, evaluators):
+        scores = []
+        for i, arch in enumerate(archs):
+            scores.append(ev.score(arch))
+            if (i + 1) % 10 == 0 or i + 1 == len(archs):
+                log(f"rank: {Path(ckpt).name}: scored {i + 1}/{len(archs)}")
+        calibrated = [s.acc for s in scores]
+        raw = [s.acc_uncalibrated for s in scores]
+        network = ev.model.network
+        entry = {"checkpoint": str(ckpt), "shadow_bn": _shadow(network), "m": space.m,
+                 "calibrated": calibrated, "uncalibrated": raw,
+                 "correlation": {"calibrated": rank_correlation(calibrated, truth_acc, n_boot),
+                                 "uncalibrated": rank_correlation(raw, truth_acc, n_boot)}}
+        summary["checkpoints"].append(entry)
+        label = f"{Path(ckpt).parent.name}/{Path(ckpt).name} ({'SBN' if entry['shadow_bn'] else 'BN'})"
+        panels[label + ", calibrated"] = (calibrated, truth_acc, entry["correlation"]["calibrated"]["kendall_tau"])
+        c = entry["correlation"]
+        log(f"rank: {label}: Kendall tau {c['uncalibrated']['kendall_tau']:.3f} -> "
+            f"{c['calibrated']['kendall_tau']:.3f} with BN calibration")
+    save_json_atomic(work / "rank.json", summary)
+    plot_ranking(panels, work / "rank.png", truth_label=f"{truth.name} (%)")
+    log(f"rank: wrote {work / 'rank.json'} and {work / 'rank.png'}")
+    return summary
+
+
+def _shadow(network) -> bool:
+    from ..nn import ShadowBatchNorm
+
+    return any(m.shadow for m in network.modules() if isinstance(m, ShadowBatchNorm) and m.max_paths > 1)

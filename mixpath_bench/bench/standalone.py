@@ -1,0 +1,141 @@
+"""Ground truth by stand-alone training: each architecture trained from scratch with a fixed recipe.
+
+S4 architectures are built with nasbench-pytorch's `Network` from their pruned NAS-Bench-101 spec
+(with PyTorch BN momentum 0.1: nasbench-pytorch passes TensorFlow's decay 0.997 as PyTorch's
+momentum by default, which makes running statistics follow the last batch); other spaces are
+exported from a freshly initialised supernet.  One JSON result per (architecture, seed) is
+written atomically to a cache folder keyed by recipe, network and data, so an interrupted run
+resumes where it stopped and isomorphic S4 encodings share one result.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+from mmengine.registry import MODELS
+from torch import nn
+
+from ..data.datasets import ImageTensorDataset
+from ..errors import ConfigError, MissingDependencyError
+from ..spaces import Arch, s4_hash, s4_spec
+from ..jsonio import save_json_atomic
+
+
+@dataclass(frozen=True)
+class StandaloneRecipe:
+    """SGD with momentum, cosine to zero, cross-entropy; augmentation from the preprocessor."""
+
+    epochs: int = 10
+    batch_size: int = 96
+    lr: float = 0.05
+    momentum: float = 0.9
+    weight_decay: float = 3e-4
+    grad_clip: float = 5.0
+
+
+def build_standalone(arch: Arch, network: dict) -> nn.Module:
+    """A freshly initialised stand-alone network of `arch` for the supernet config `network`."""
+    if arch.space == "S4":
+        try:
+            from nasbench_pytorch.model import Network
+        except ImportError:
+            raise MissingDependencyError("S4 stand-alone training needs nasbench-pytorch") from None
+        spec = s4_spec(arch)
+        return Network((np.array(spec.matrix), list(spec.ops)), num_labels=network.get("num_classes", 10),
+                       in_channels=network.get("in_chans", 3), stem_out_channels=network.get("stem_channels", 128),
+                       num_stacks=network.get("num_stacks", 3), num_modules_per_stack=network.get("cells_per_stack", 3),
+                       momentum=0.1)
+    import mixpath_bench.models  # noqa: F401 - registers the supernets
+
+    return MODELS.build(dict(network)).export(arch)
+
+
+@torch.no_grad()
+def _accuracy(net: nn.Module, data: ImageTensorDataset, transform, device: str, batch: int = 500) -> float:
+    net.eval()
+    correct = 0
+    for i in range(0, len(data), batch):
+        x = transform(data.images[i:i + batch].to(device), False)
+        correct += (net(x).argmax(1) == data.labels[i:i + batch].to(device)).sum().item()
+    return 100.0 * correct / len(data)
+
+
+def train_standalone(net: nn.Module, train: ImageTensorDataset, evals: dict[str, ImageTensorDataset],
+                     preprocessor: nn.Module, recipe: StandaloneRecipe, seed: int, device: str = "cpu") -> dict:
+    """Train `net` from scratch; returns top-1 (%) on each of `evals` and the seconds spent."""
+    torch.manual_seed(seed)
+    start = time.perf_counter()
+    net.to(device).train()
+    preprocessor.to(device)
+    opt = torch.optim.SGD(net.parameters(), lr=recipe.lr, momentum=recipe.momentum, weight_decay=recipe.weight_decay)
+    steps = recipe.epochs * ((len(train) + recipe.batch_size - 1) // recipe.batch_size)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+    gen = torch.Generator(device=device).manual_seed(seed)
+    order_rng = np.random.default_rng(seed)
+    for _ in range(recipe.epochs):
+        net.train()
+        perm = torch.from_numpy(order_rng.permutation(len(train)))
+        for i in range(0, len(train), recipe.batch_size):
+            idx = perm[i:i + recipe.batch_size]
+            x = preprocessor.transform(train.images[idx].to(device), True, gen)
+            loss = nn.functional.cross_entropy(net(x), train.labels[idx].to(device))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if recipe.grad_clip:
+                nn.utils.clip_grad_norm_(net.parameters(), recipe.grad_clip)
+            opt.step()
+            sched.step()
+    out = {f"{name}_acc": _accuracy(net, data, preprocessor.transform, device) for name, data in evals.items()}
+    out["seconds"] = time.perf_counter() - start
+    return out
+
+
+class StandaloneTruth:
+    """Trains (once, cached) each requested architecture with each seed; accuracy = mean over seeds."""
+
+    name = "standalone"
+
+    def __init__(self, network: dict, preprocessor: dict, train: ImageTensorDataset,
+                 evals: dict[str, ImageTensorDataset], recipe: StandaloneRecipe, seeds: Sequence[int] = (0,),
+                 cache_dir: str | Path = "work_dirs/standalone", device: str = "cpu", metric: str = "val_acc",
+                 data_id: str = "", log: Callable[[str], None] = print) -> None:
+        if not isinstance(train, ImageTensorDataset):
+            raise ConfigError("stand-alone ground truth needs an in-memory dataset (CIFAR-10 or embedded)")
+        import mixpath_bench.data  # noqa: F401 - registers the preprocessor
+
+        self.network, self.train, self.evals, self.recipe = dict(network), train, evals, recipe
+        self.preprocessor = MODELS.build(dict(preprocessor))
+        self.seeds, self.device, self.metric, self.log = tuple(seeds), device, metric, log
+        ident = json.dumps({"network": self.network, "preprocessor": dict(preprocessor), "recipe": asdict(recipe),
+                            "data": data_id, "n_train": len(train)}, sort_keys=True, default=str)
+        self.folder = Path(cache_dir) / hashlib.sha256(ident.encode()).hexdigest()[:12]
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "settings.json").write_text(ident)
+
+    def key(self, arch: Arch) -> str:
+        return s4_hash(arch) if arch.space == "S4" else arch.to_string()
+
+    def result(self, arch: Arch, seed: int) -> dict:
+        """The cached result of (arch, seed), training it now if it is missing."""
+        path = self.folder / f"{self.key(arch).replace(':', '_')}-seed{seed}.json"
+        if path.is_file():
+            return json.loads(path.read_text())
+        self.log(f"standalone: training {arch} (seed {seed}) for {self.recipe.epochs} epochs")
+        net = build_standalone(arch, self.network)
+        res = {"arch": arch.to_string(), "seed": seed,
+               **train_standalone(net, self.train, self.evals, self.preprocessor, self.recipe, seed, self.device)}
+        save_json_atomic(path, res)
+        return res
+
+    def results(self, arch: Arch) -> list[dict]:
+        return [self.result(arch, s) for s in self.seeds]
+
+    def accuracy(self, arch: Arch) -> float:
+        """Mean of `metric` over the seeds (%)."""
+        return float(np.mean([r[self.metric] for r in self.results(arch)]))

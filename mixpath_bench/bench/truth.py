@@ -1,0 +1,78 @@
+"""Ground-truth accuracy of architectures: NAS-Bench-101, a user table, or stand-alone training.
+
+Every source answers `accuracy(arch) -> percent`.  For S4, look-ups go through the NAS-Bench-101
+hash, so any encoding of an isomorphic cell finds the same value.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Protocol
+
+from ..errors import DatasetError
+from ..spaces import Arch, parse_arch, s4_hash
+from .nasbench101 import NASBench101
+
+
+class GroundTruth(Protocol):
+    name: str
+
+    def accuracy(self, arch: Arch) -> float:
+        """Ground-truth top-1 accuracy (%) of `arch`."""
+
+
+class NASBench101Truth:
+    """Mean over NAS-Bench-101's 3 repeats of the final validation (or test) accuracy; S4 only."""
+
+    def __init__(self, table: NASBench101, metric: str = "val_acc") -> None:
+        if metric not in ("val_acc", "test_acc"):
+            raise DatasetError(f"NAS-Bench-101 metric must be 'val_acc' or 'test_acc', got {metric!r}")
+        self.table, self.metric = table, metric
+        self.name = f"nasbench101:{metric}"
+
+    def accuracy(self, arch: Arch) -> float:
+        if arch.space != "S4":
+            raise DatasetError(f"NAS-Bench-101 ground truth covers S4 only, not {arch.space}")
+        return self.table.query(s4_hash(arch))[self.metric]
+
+
+class TableTruth:
+    """(architecture, accuracy) pairs from a CSV (columns ``arch,acc``) or JSON file."""
+
+    def __init__(self, path: str | Path) -> None:
+        path = Path(path)
+        if not path.is_file():
+            raise DatasetError(f"ground-truth table {path} does not exist")
+        self.name = f"table:{path.name}"
+        self.values: dict[str, float] = {}
+        try:
+            rows = self._rows(path)
+            for arch_text, acc in rows:
+                arch = parse_arch(str(arch_text), m=None if not str(arch_text).upper().startswith("S1") else 8)
+                self.values[self._key(arch)] = float(acc)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DatasetError(f"ground-truth table {path} is malformed: {exc}") from None
+
+    @staticmethod
+    def _rows(path: Path) -> list[tuple[str, float]]:
+        if path.suffix.lower() == ".csv":
+            with path.open(newline="") as fh:
+                reader = csv.DictReader(fh)
+                if not reader.fieldnames or not {"arch", "acc"} <= set(reader.fieldnames):
+                    raise KeyError("a CSV table needs the columns 'arch' and 'acc'")
+                return [(r["arch"], r["acc"]) for r in reader]
+        data = json.loads(path.read_text())
+        if isinstance(data, dict):
+            return list(data.items())
+        return [(r["arch"], r["acc"]) for r in data]
+
+    @staticmethod
+    def _key(arch: Arch) -> str:
+        return s4_hash(arch) if arch.space == "S4" else arch.to_string()
+
+    def accuracy(self, arch: Arch) -> float:
+        key = self._key(arch)
+        if key not in self.values:
+            raise DatasetError(f"{arch} is not in the ground-truth table {self.name}")
+        return self.values[key]

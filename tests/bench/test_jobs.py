@@ -1,0 +1,78 @@
+"""tools/search.py and tools/rank.py end to end on a tiny supernet trained for 2 epochs on CPU."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+
+from mixpath_bench.spaces import s4_canonical, s4_hash, s4_unique_archs
+
+from ..conftest import ROOT
+from .nb101_fixture import write_tfrecord
+
+SMALL_SEARCH = ["nsga2.population=4", "nsga2.generations=2", "evolution.budget=8", "evolution.population=4",
+                "evolution.sample_size=2", "evaluator.calib_batches=1"]
+
+
+def run(tool, *args):
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / tool), *map(str, args)], capture_output=True,
+                          text=True, timeout=600, cwd=ROOT)
+    return proc
+
+
+def test_search_cli_end_to_end_and_resume(tiny_supernet, tmp_path):
+    args = ["configs/search/s4_mnist5k.py", "--checkpoint", tiny_supernet, "--work-dir", tmp_path,
+            "--cfg-options", *SMALL_SEARCH]
+    proc = run("search.py", *args)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads((tmp_path / "pareto.json").read_text())
+    assert (tmp_path / "pareto.png").stat().st_size > 10_000
+    assert result["space"] == "S4" and 1 <= len(result["nsga2"]["picks"]) <= 4
+    assert result["random"]["evaluations"] == result["nsga2"]["evaluations"]
+    assert result["evolution"]["evaluations"] == 8
+    prov = result["provenance"]
+    assert prov["git_commit"] and prov["packages"]["torch"] and prov["device"] and prov["config"]["nsga2"]
+    for pick in result["nsga2"]["picks"]:
+        assert {"arch", "acc", "acc_uncalibrated", "madds", "params"} <= set(pick)
+    again = run("search.py", *args[:-len(SMALL_SEARCH) - 1], "--resume", "--cfg-options", *SMALL_SEARCH)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert json.loads((tmp_path / "pareto.json").read_text())["nsga2"] == result["nsga2"]
+
+
+def test_search_config_mistakes(tiny_supernet, tmp_path):
+    proc = run("search.py", "configs/search/s4_mnist5k.py", "--checkpoint", tiny_supernet, "--work-dir", tmp_path,
+               "--cfg-options", "nsga2.populaton=4")
+    assert proc.returncode == 2 and "nsga2: unknown key(s) populaton" in proc.stderr
+    proc = run("search.py", "configs/search/s4_mnist5k.py", "--checkpoint", tmp_path / "none.pth")
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+
+
+def test_rank_cli_compares_sbn_and_bn_against_nasbench101(tiny_supernet, tiny_supernet_bn, tmp_path):
+    rng = np.random.default_rng(0)
+    rows = [(h, [(0.8 + 0.1 * rng.random(), 0.8)] * 3) for h in s4_unique_archs()]
+    tfrecord = write_tfrecord(tmp_path / "nasbench_only108.tfrecord", rows)
+    proc = run("rank.py", "configs/supernet/s4_nb101_mnist5k.py", "--checkpoint", tiny_supernet, "--checkpoint",
+               tiny_supernet_bn, "--truth", tfrecord, "--work-dir", tmp_path / "rank", "--calib-batches", "1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    res = json.loads((tmp_path / "rank" / "rank.json").read_text())
+    assert len(res["archs"]) == 34 and len({s4_hash(s4_canonical(__import__("mixpath_bench").spaces.parse_arch(a)))
+                                            for a in res["archs"]}) == 34
+    assert [c["shadow_bn"] for c in res["checkpoints"]] == [True, False]
+    for c in res["checkpoints"]:
+        for kind in ("calibrated", "uncalibrated"):
+            corr = c["correlation"][kind]
+            assert -1 <= corr["kendall_tau"] <= 1 and len(corr["kendall_tau_ci95"]) == 2 and corr["n"] == 34
+    assert res["truth"] == "nasbench101:val_acc"
+    assert (tmp_path / "rank" / "rank.png").is_file()
+
+
+def test_rank_cli_with_table_and_bad_truth(tiny_supernet, tmp_path):
+    table = tmp_path / "truth.csv"
+    archs = sorted({s4_canonical(g[0]) for g in s4_unique_archs().values()})
+    table.write_text("arch,acc\n" + "".join(f"{a},{50 + i}\n" for i, a in enumerate(archs)))
+    proc = run("rank.py", "configs/supernet/s4_nb101_mnist5k.py", "--checkpoint", tiny_supernet, "--truth", table,
+               "--work-dir", tmp_path / "r", "--calib-batches", "1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = run("rank.py", "configs/supernet/s4_nb101_mnist5k.py", "--checkpoint", tiny_supernet, "--truth",
+               tmp_path / "truth.txt", "--work-dir", tmp_path / "r2")
+    assert proc.returncode == 2 and "--truth must be" in proc.stderr

@@ -1,0 +1,39 @@
+import json
+
+from mixpath_bench.bench.standalone import StandaloneRecipe, StandaloneTruth, build_standalone
+from mixpath_bench.data import embedded_images
+from mixpath_bench.spaces import Arch
+
+NET = dict(type="S4Supernet", num_classes=10, in_chans=1, stem_channels=8, cells_per_stack=1)
+PRE = dict(type="BatchAugmentPreprocessor", mean=[33.6], std=[73.8], crop_padding=1)
+
+
+def make_truth(tmp_path, logs):
+    train = embedded_images("digits", "train", size=8)
+    val = embedded_images("digits", "val", size=8)
+    return StandaloneTruth(NET, PRE, train, {"val": val}, StandaloneRecipe(epochs=2, batch_size=64, lr=0.1),
+                           seeds=(0, 1), cache_dir=tmp_path, log=logs.append)
+
+
+def test_trains_caches_and_shares_isomorphic_results(tmp_path):
+    logs = []
+    truth = make_truth(tmp_path, logs)
+    acc = truth.accuracy(Arch("S4", ((2, 0, 0, 0),)))
+    assert 15 < acc <= 100  # better than chance (10%) after 2 epochs on digits
+    assert len(logs) == 2  # two seeds trained
+    assert truth.accuracy(Arch("S4", ((0, 0, 0, 2),))) == acc  # isomorphic: cached, nothing trained
+    assert len(logs) == 2
+    files = sorted(p.name for p in truth.folder.glob("*-seed*.json"))
+    assert len(files) == 2 and json.loads((truth.folder / files[0]).read_text())["seconds"] > 0
+    # a new instance (a resumed run) reuses the cache
+    logs2 = []
+    assert make_truth(tmp_path, logs2).accuracy(Arch("S4", ((2, 0, 0, 0),))) == acc and not logs2
+
+
+def test_standalone_builders():
+    import torch
+
+    net = build_standalone(Arch("S4", ((1, 3, 0, 0),)), NET)
+    assert net(torch.randn(2, 1, 8, 8)).shape == (2, 10)
+    s1 = build_standalone(Arch("S1", ((0, 1),) * 12), dict(type="S1Supernet", width=0.25, num_classes=10))
+    assert s1(torch.randn(2, 3, 32, 32)).shape == (2, 10)
