@@ -12,7 +12,7 @@ DEMO_DIR := work_dirs/demo_s4
 $(STAMP): setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip" "setuptools<81" wheel
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[dev,det]"
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -57,16 +57,17 @@ def current_iteration() -> int:
 
 @MODELS.register_module()
 class BatchAugmentPreprocessor(BaseDataPreprocessor):
-    """uint8 batch -> float, [crop, flip] -> normalise -> [cutout], all on the model's device."""
+    """uint8 batch -> float, [crop, flip] -> normalise -> [cutout] -> [resize], all on the model's device."""
 
     def __init__(self, mean: Sequence[float] = CIFAR10_MEAN, std: Sequence[float] = CIFAR10_STD,
                  crop_padding: int = 0, flip: bool = False, cutout: int = 0, seed: int = 0,
-                 channels_last: bool = False) -> None:
+                 channels_last: bool = False, resize: int = 0) -> None:
         super().__init__()
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1), persistent=False)
         self.crop_padding, self.flip, self.cutout, self.seed = crop_padding, flip, cutout, seed
         self.channels_last = channels_last
+        self.resize = resize  # > 0: bilinear resize to resize x resize after crop/flip (transfer at 224)
 
     def transform(self, x: torch.Tensor, training: bool, gen: torch.Generator | None = None) -> torch.Tensor:
         """uint8/float batch on its device -> normalised float batch, augmented when `training`."""
@@ -84,6 +85,9 @@ class BatchAugmentPreprocessor(BaseDataPreprocessor):
                 x = cutout(x, self.cutout, gen)
         else:
             x = (x - self.mean) / self.std
+        if self.resize and x.shape[-1] != self.resize:
+            x = torch.nn.functional.interpolate(x, size=(self.resize, self.resize), mode="bilinear",
+                                                align_corners=False)
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         return x

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import os
 from pathlib import Path
 from typing import Iterable
 
@@ -40,7 +41,8 @@ def load_config(path: str | Path, options: dict | None = None, allowed: Iterable
 def check_keys(cfg: Config, allowed: Iterable[str]) -> None:
     """Raise `ConfigError` naming every top-level key that is not in `allowed`."""
     allowed = set(allowed)
-    unknown = sorted(k for k in cfg.keys() if k not in allowed)
+    # names starting with "_" are config-local helpers (substituted when the file is read)
+    unknown = sorted(k for k in cfg.keys() if k not in allowed and not k.startswith("_"))
     if unknown:
         hints = []
         for key in unknown:
@@ -50,11 +52,19 @@ def check_keys(cfg: Config, allowed: Iterable[str]) -> None:
 
 
 def apply_data_root(cfg: Config) -> None:
-    """``data_root = X`` sets ``root`` of every dataloader's dataset that has one."""
+    """``data_root = X`` sets every dataloader dataset's ``root`` / ``data_root`` and makes the
+    evaluators' relative ``ann_file`` paths relative to X (one key moves a whole dataset)."""
     root = cfg.get("data_root")
     if root is None:
         return
     for name in DATALOADERS:
-        loader = cfg.get(name)
-        if loader and "root" in loader.get("dataset", {}):
-            loader["dataset"]["root"] = root
+        dataset = (cfg.get(name) or {}).get("dataset", {})
+        for key in ("root", "data_root"):
+            if key in dataset:
+                dataset[key] = root
+    for name in ("val_evaluator", "test_evaluator"):
+        evaluator = cfg.get(name)
+        if isinstance(evaluator, dict) and evaluator.get("ann_file"):
+            ann = evaluator["ann_file"]
+            if not os.path.isabs(ann) and not ann.startswith(str(root)):
+                evaluator["ann_file"] = os.path.join(str(root), ann)

@@ -83,3 +83,36 @@ class TopOneAccuracy(BaseMetric):
     def compute_metrics(self, results: list[dict]) -> dict[str, float]:
         total = sum(r["total"] for r in results)
         return {"top1": 100.0 * sum(r["correct"] for r in results) / max(total, 1)}
+
+
+@MODELS.register_module()
+class StandaloneClassifier(BaseModel):
+    """An MMEngine classifier around a stand-alone network of a named (or given) architecture.
+
+    Args:
+        arch: ``mixpath_a``, an architecture ``.json`` file, or a string such as ``S2:0-1-...``.
+        num_classes: classifier outputs.
+        label_smoothing: cross-entropy label smoothing.
+        drop_rate: dropout before the classifier (overrides the architecture's default).
+    """
+
+    def __init__(self, arch: str, num_classes: int = 1000, label_smoothing: float = 0.0,
+                 drop_rate: float | None = None, data_preprocessor: dict | None = None,
+                 init_cfg: dict | None = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        from ..models.named import create_model
+
+        overrides = {} if drop_rate is None else {"dropout": drop_rate}
+        self.network = create_model(arch, num_classes=num_classes, **overrides)
+        self.label_smoothing = label_smoothing
+
+    def forward(self, inputs: torch.Tensor, data_samples: Any = None, mode: str = "tensor") -> Any:
+        logits = self.network(inputs)
+        if mode == "tensor":
+            return logits
+        if mode == "loss":
+            return {"loss": torch.nn.functional.cross_entropy(logits, data_samples,
+                                                              label_smoothing=self.label_smoothing)}
+        if mode == "predict":
+            return [{"correct": (logits.argmax(1) == data_samples).sum().item(), "total": int(len(logits))}]
+        raise ValueError(f"mode must be 'tensor', 'loss' or 'predict', got {mode!r}")

@@ -46,3 +46,19 @@ def test_torchrun_two_processes_on_cpu(tmp_path):
     assert "Distributed training: True" in out
     assert "Epoch(train) [1][7/7]" in out  # 1258 digits / (2 ranks x 96) = 7 iterations per rank
     assert (tmp_path / "epoch_1.pth").is_file()
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "configs/imagenet").glob("*.py"))
+                         + sorted((ROOT / "configs/cifar10_transfer").glob("*.py")), ids=lambda p: p.stem)
+def test_standalone_configs_build(path):
+    import torch
+
+    import mixpath_bench.data  # noqa: F401
+    import mixpath_bench.engine.model  # noqa: F401
+
+    cfg = load_config(path)
+    model = MODELS.build(cfg.model)
+    batch = {"inputs": torch.randint(0, 255, (2, 3, 32, 32), dtype=torch.uint8), "data_samples": torch.tensor([1, 2])}
+    data = model.data_preprocessor(batch, True)
+    loss = model(data["inputs"], data["data_samples"], mode="loss")["loss"]
+    assert torch.isfinite(loss)

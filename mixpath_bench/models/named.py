@@ -1,0 +1,71 @@
+"""Named architectures (timm-style `create_model('mixpath_a')`), backed by JSON files.
+
+An architecture file (``model_zoo/archs/<name>.json``) holds ``name``, ``arch`` (string form),
+``network`` (the supernet type and arguments that define its skeleton), ``input_size`` and a
+``description`` that says where the architecture comes from.  Anything that takes a name also
+takes a path to such a file, or a bare architecture string.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from torch import nn
+
+from ..errors import ConfigError
+from ..spaces import Arch, parse_arch
+
+DEFAULT_NETWORKS = {"S1": {"type": "S1Supernet", "num_classes": 10}, "S2": {"type": "S2Supernet", "num_classes": 1000},
+                    "S3": {"type": "S3Supernet", "num_classes": 1000}, "S4": {"type": "S4Supernet", "num_classes": 10}}
+
+
+def arch_dir() -> Path:
+    """Folder of the named architecture files (``$MIXPATH_ARCH_DIR`` overrides)."""
+    env = os.environ.get("MIXPATH_ARCH_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "model_zoo" / "archs"
+
+
+def list_archs() -> list[str]:
+    """Names of the registered architecture files."""
+    return sorted(p.stem for p in arch_dir().glob("*.json"))
+
+
+def load_arch_spec(spec: str) -> dict:
+    """The architecture record for a registered name, a ``.json`` path, or an architecture string."""
+    path = Path(spec)
+    if path.suffix == ".json" or (arch_dir() / f"{spec}.json").is_file():
+        path = path if path.suffix == ".json" else arch_dir() / f"{spec}.json"
+        if not path.is_file():
+            raise ConfigError(f"architecture file {path} does not exist")
+        try:
+            record = json.loads(path.read_text())
+            record["arch"] = parse_arch(record["arch"]).to_string()
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ConfigError(f"architecture file {path} is malformed ({exc})") from None
+        record.setdefault("network", DEFAULT_NETWORKS[record["arch"][:2]])
+        return record
+    if ":" not in spec:
+        raise ConfigError(f"unknown architecture {spec!r}; registered: {', '.join(list_archs()) or 'none'} "
+                          "(or give a .json file or an architecture string like 'S2:0-1-...')")
+    arch = parse_arch(spec)
+    return {"name": arch.to_string(), "arch": arch.to_string(), "network": DEFAULT_NETWORKS[arch.space]}
+
+
+def resolve_arch(spec: str) -> tuple[Arch, dict]:
+    """(Arch, network config) of a name, file or architecture string."""
+    record = load_arch_spec(spec)
+    return parse_arch(record["arch"]), dict(record["network"])
+
+
+def create_model(name: str, num_classes: int | None = None, **network_overrides) -> nn.Module:
+    """A freshly initialised stand-alone network of a named (or given) architecture."""
+    from mmengine.registry import MODELS
+
+    from . import mixnet, s1, s4  # noqa: F401 - registers the supernets
+
+    arch, network = resolve_arch(name)
+    if num_classes is not None:
+        network["num_classes"] = num_classes
+    network.update(network_overrides)
+    return MODELS.build(network).export(arch)

@@ -1,0 +1,69 @@
+"""Turn a search result (or any architecture string) into an architecture file that configs can name.
+
+`python tools/export.py --pareto work_dirs/search/pareto.json --pick 0 --name my_model [--out FILE]`
+`python tools/export.py --arch S2:0-1-... --name my_model`
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from mixpath_bench.cli import run_cli  # noqa: E402
+from mixpath_bench.engine.checkpoint import load_checkpoint_file  # noqa: E402
+from mixpath_bench.engine.evaluate import checkpoint_model_config  # noqa: E402
+from mixpath_bench.errors import ConfigError  # noqa: E402
+from mixpath_bench.jsonio import load_json  # noqa: E402
+from mixpath_bench.models.named import DEFAULT_NETWORKS, arch_dir  # noqa: E402
+from mixpath_bench.spaces import parse_arch  # noqa: E402
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--pareto", help="pareto.json written by tools/search.py")
+    src.add_argument("--arch", help="an architecture string")
+    p.add_argument("--pick", type=int, default=0, help="index into the NSGA-II picks of --pareto")
+    p.add_argument("--name", required=True)
+    p.add_argument("--num-classes", type=int, help="default: 1000 for S2/S3, 10 for S1/S4")
+    p.add_argument("--out", help="default model_zoo/archs/<name>.json")
+    args = p.parse_args()
+    record = {"name": args.name}
+    if args.pareto:
+        result = load_json(args.pareto, ConfigError)
+        picks = result.get("nsga2", {}).get("picks", [])
+        if not 0 <= args.pick < len(picks):
+            raise ConfigError(f"{args.pareto} has {len(picks)} picks; --pick must be in 0..{len(picks) - 1}")
+        pick = picks[args.pick]
+        arch = parse_arch(pick["arch"], m=result.get("m"))
+        record["source"] = {"pareto": str(args.pareto), "pick": args.pick, "supernet_checkpoint":
+                            result.get("checkpoint"), "supernet_metrics": {k: v for k, v in pick.items() if k != "arch"},
+                            "git_commit": result.get("provenance", {}).get("git_commit")}
+        m = result.get("m")
+    else:
+        arch = parse_arch(args.arch, m=8 if args.arch.upper().startswith("S1") else None)
+        m = None
+    network = dict(DEFAULT_NETWORKS[arch.space])
+    if m:
+        network["m"] = m
+    checkpoint = record.get("source", {}).get("supernet_checkpoint")
+    if checkpoint and Path(checkpoint).is_file():  # the skeleton the supernet was trained with
+        recorded = checkpoint_model_config(load_checkpoint_file(checkpoint))
+        if recorded and "network" in recorded:
+            network = dict(recorded["network"])
+    if args.num_classes:
+        network["num_classes"] = args.num_classes
+    record.update({"arch": arch.to_string(), "network": network})
+    out = Path(args.out) if args.out else arch_dir() / f"{args.name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"{args.name}: {arch} -> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    run_cli(main)

@@ -1,0 +1,66 @@
+"""Reconstruct a published model by size: the architecture of a space closest to given multiply-adds and params.
+
+`python tools/match_arch.py --space S2 --madds 349e6 --params 5.0e6 --name mixpath_a [--out FILE]`
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from mixpath_bench.bench.complexity import arch_complexity, layer_cost_table  # noqa: E402
+from mixpath_bench.bench.match import match_architecture  # noqa: E402
+from mixpath_bench.cli import run_cli  # noqa: E402
+from mixpath_bench.models import create_network  # noqa: E402
+from mixpath_bench.models.named import DEFAULT_NETWORKS, arch_dir  # noqa: E402
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--space", required=True, choices=["S1", "S2", "S3"])
+    p.add_argument("--m", type=int, help="max paths per layer (default: the paper's m of the space)")
+    p.add_argument("--madds", type=float, required=True, help="target multiply-adds")
+    p.add_argument("--params", type=float, required=True, help="target parameters")
+    p.add_argument("--name", required=True)
+    p.add_argument("--input-size", type=int, nargs=3, help="C H W (default 3 224 224; S1: 3 32 32)")
+    p.add_argument("--tol", type=float, default=0.005, help="relative tolerance on both targets")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--restarts", type=int, default=200)
+    p.add_argument("--description", default="")
+    p.add_argument("--out", help="default model_zoo/archs/<name>.json")
+    args = p.parse_args()
+    network = dict(DEFAULT_NETWORKS[args.space])
+    if args.m:
+        network["m"] = args.m
+    size = tuple(args.input_size or ((3, 32, 32) if args.space == "S1" else (3, 224, 224)))
+    kwargs = dict(network)
+    supernet = create_network(kwargs.pop("type"), **kwargs)
+    table = layer_cost_table(supernet, size)
+    arch, info = match_architecture(supernet.space, table, args.madds, args.params, args.tol, args.restarts,
+                                    args.seed)
+    madds, params = arch_complexity(supernet, arch, size)  # verified on the whole stand-alone network
+    assert (madds, params) == (info["madds"], info["params"]), "per-layer costs must add up exactly"
+    record = {
+        "name": args.name, "arch": arch.to_string(), "network": network, "input_size": list(size),
+        "madds": madds, "params": params, "multi_path_layers": info["multi_path_layers"],
+        "target": {"madds": args.madds, "params": args.params, "tolerance": args.tol,
+                   "within_tolerance": info["within_tolerance"]},
+        "procedure": (f"python tools/match_arch.py --space {args.space} --madds {args.madds:g} --params "
+                      f"{args.params:g} --name {args.name} --seed {args.seed} --restarts {args.restarts} "
+                      f"--tol {args.tol:g}" + (f" --m {args.m}" if args.m else "")),
+        "description": args.description,
+    }
+    out = Path(args.out) if args.out else arch_dir() / f"{args.name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"{args.name}: {arch}  {madds / 1e6:.1f}M multiply-adds, {params / 1e6:.3f}M params, "
+          f"{info['multi_path_layers']} multi-path layers -> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    run_cli(main)
