@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from typing import Callable
 
-from .errors import UserError
+from .errors import MissingDependencyError, UserError
 
 
 def run_cli(main: Callable[[], int | None]) -> None:
@@ -22,6 +22,20 @@ def run_cli(main: Callable[[], int | None]) -> None:
         print("interrupted; rerun with --resume to continue from the last checkpoint", file=sys.stderr)
         sys.exit(130)
     sys.exit(code or 0)
+
+
+def register_for_config(cfg) -> None:
+    """Register what a config needs beyond the core: ``zoo://`` checkpoints; MMDetection for mmdet configs."""
+    from .zoo import register_zoo_scheme
+
+    register_zoo_scheme()
+    if cfg.get("default_scope") == "mmdet":
+        try:
+            from .det.setup import register_detection
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"detection configs need the 'det' extra: pip install -e '.[det]' ({exc})") from None
+        register_detection()
 
 
 def _fail(message: str) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mixpath_bench.cli import run_cli  # noqa: E402
+from mixpath_bench.cli import register_for_config, run_cli  # noqa: E402
 from mixpath_bench.engine import build_runner, prepare_config  # noqa: E402
 from mixpath_bench.engine.config import DictAction  # noqa: E402
 from mixpath_bench.errors import CheckpointError, ConfigError  # noqa: E402
@@ -37,6 +37,7 @@ def main() -> int:
         raise ConfigError(f"{args.config} defines no test_dataloader / test_evaluator")
     cfg.load_from = str(Path(args.checkpoint).resolve())
     cfg.resume = False
+    register_for_config(cfg)
     runner = build_runner(cfg)
     metrics = runner.test()
     out = Path(args.out) if args.out else Path(work) / "test_metrics.json"

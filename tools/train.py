@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mixpath_bench.cli import run_cli  # noqa: E402
+from mixpath_bench.cli import register_for_config, run_cli  # noqa: E402
 from mixpath_bench.engine import build_runner, prepare_config  # noqa: E402
 from mixpath_bench.engine.config import DictAction  # noqa: E402
 
@@ -34,6 +34,7 @@ def main() -> int:
     args = parse_args()
     cfg = prepare_config(args.config, args.work_dir, args.resume, args.amp, args.epochs, args.cfg_options,
                          args.launcher)
+    register_for_config(cfg)
     runner = build_runner(cfg)
     runner.train()
     return 0

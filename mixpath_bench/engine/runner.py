@@ -56,14 +56,15 @@ def enable_amp(cfg: Config) -> None:
 
 
 def build_runner(cfg: Config) -> Runner:
-    """A Runner for `cfg` whose work dir is marked as ours, so ``--resume`` works under torch >= 2.6."""
+    """A Runner for `cfg` whose work dir is marked as ours, so ``--resume`` works under torch >= 2.6.
+
+    Detection configs need `mixpath_bench.cli.register_for_config(cfg)` first (tools do this).
+    """
     import mixpath_bench.data  # noqa: F401 - registers datasets and the preprocessor
     import mixpath_bench.engine.model  # noqa: F401 - registers the classifier and metric
     import mixpath_bench.engine.optim  # noqa: F401 - registers the optimizer constructor
     import mixpath_bench.models  # noqa: F401 - registers the networks
 
-    if cfg.get("default_scope") == "mmdet":
-        register_detection()
     install_mmengine_loader()
     mark_work_dir(cfg.work_dir)
     if cfg.get("launcher", "none") == "pytorch":
@@ -87,15 +88,3 @@ def init_cpu_distributed(cfg: Config) -> None:
     wrapper["device_ids"] = None
     cfg.model_wrapper_cfg = wrapper
 
-
-def register_detection() -> None:
-    """MMDetection's modules plus ours (backbones, mmcv-ops stand-in, zoo:// checkpoints)."""
-    try:
-        import mixpath_bench.det  # noqa: F401 - installs the mmcv.ops stand-in first
-        from mmdet.utils import register_all_modules
-    except ImportError as exc:
-        from ..errors import MissingDependencyError
-
-        raise MissingDependencyError(f"detection configs need the 'det' extra: pip install -e '.[det]' ({exc})") \
-            from None
-    register_all_modules(init_default_scope=False)

@@ -12,7 +12,7 @@ from mmengine.config import Config  # noqa: E402
 
 from mixpath_bench.det import COMPILED_MMCV_OPS, DET_MODELS, MixPathBackbone, TimmBackbone  # noqa: E402
 from mixpath_bench.det.mmcv_ops import batched_nms, sigmoid_focal_loss  # noqa: E402
-from mixpath_bench.engine.runner import register_detection  # noqa: E402
+from mixpath_bench.det.setup import register_detection  # noqa: E402
 
 from ..conftest import ROOT  # noqa: E402
 
