@@ -36,6 +36,18 @@ def block_with_tap(block: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, tor
     return (out + x if block.residual else out), tap
 
 
+def freeze_and_set_norm_eval(backbone: nn.Module, frozen: list[nn.Module], norm_eval: bool, mode: bool) -> None:
+    """After ``train(mode)``: frozen modules stay in eval without gradients; with `norm_eval`, all BNs too."""
+    for module in frozen:
+        module.eval()
+        for p in module.parameters():
+            p.requires_grad = False
+    if mode and norm_eval:
+        for m in backbone.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                m.eval()
+
+
 def stage_channels() -> list[int]:
     """Depthwise channels at the four taps of the MixNet-M skeleton (the FPN's in_channels)."""
     ins = [24] + [layer[0] for layer in MIXNET_M_LAYERS[:-1]]
@@ -69,7 +81,7 @@ class MixPathBackbone(BaseModule):
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
         self.channels = [stage_channels()[i] for i in self.out_indices]
-        self._freeze()
+        freeze_and_set_norm_eval(self, self._frozen_modules(), False, False)
 
     def stage_modules(self, stage: int) -> list[nn.Module]:
         """Stage 0 = stem; stage k (1..4) = the blocks ending at the k-th tap."""
@@ -78,12 +90,8 @@ class MixPathBackbone(BaseModule):
         start = 0 if stage == 1 else MIXNET_M_STAGE_ENDS[stage - 2] + 1
         return list(self.blocks[start:MIXNET_M_STAGE_ENDS[stage - 1] + 1])
 
-    def _freeze(self) -> None:
-        for stage in range(self.frozen_stages + 1):
-            for module in self.stage_modules(stage):
-                module.eval()
-                for p in module.parameters():
-                    p.requires_grad = False
+    def _frozen_modules(self) -> list[nn.Module]:
+        return [m for stage in range(self.frozen_stages + 1) for m in self.stage_modules(stage)]
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         x = self.stem(x)
@@ -99,9 +107,5 @@ class MixPathBackbone(BaseModule):
 
     def train(self, mode: bool = True) -> "MixPathBackbone":
         super().train(mode)
-        self._freeze()
-        if mode and self.norm_eval:
-            for m in self.modules():
-                if isinstance(m, nn.modules.batchnorm._BatchNorm):
-                    m.eval()
+        freeze_and_set_norm_eval(self, self._frozen_modules(), self.norm_eval, mode)
         return self

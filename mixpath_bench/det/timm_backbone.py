@@ -11,6 +11,7 @@ import torch
 from mmengine.model import BaseModule
 from torch import nn
 
+from .backbone import freeze_and_set_norm_eval
 from .registry import DET_MODELS
 
 
@@ -36,7 +37,7 @@ class TimmBackbone(BaseModule):
                                       feature_location="expansion", out_indices=tuple(out_indices))
         self.channels = list(self.body.feature_info.channels())
         self.frozen_stages, self.norm_eval = frozen_stages, norm_eval
-        self._freeze()
+        freeze_and_set_norm_eval(self, self._frozen_modules(), False, False)
 
     def _frozen_modules(self) -> list[nn.Module]:
         if self.frozen_stages < 0:
@@ -44,20 +45,10 @@ class TimmBackbone(BaseModule):
         names = ["conv_stem", "bn1"] + [f"blocks.{i}" for i in range(self.frozen_stages + 1)]
         return [m for n, m in self.body.named_modules() if n in names]
 
-    def _freeze(self) -> None:
-        for module in self._frozen_modules():
-            module.eval()
-            for p in module.parameters():
-                p.requires_grad = False
-
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         return tuple(self.body(x))
 
     def train(self, mode: bool = True) -> "TimmBackbone":
         super().train(mode)
-        self._freeze()
-        if mode and self.norm_eval:
-            for m in self.modules():
-                if isinstance(m, nn.modules.batchnorm._BatchNorm):
-                    m.eval()
+        freeze_and_set_norm_eval(self, self._frozen_modules(), self.norm_eval, mode)
         return self
