@@ -15,6 +15,7 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3, save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'))
+custom_hooks = [dict(type='TrainTimeHook')]  # training seconds, recorded in checkpoints
 env_cfg = dict(cudnn_benchmark=True, dist_cfg=dict(backend='nccl'))
 model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)
 randomness = dict(seed=0)

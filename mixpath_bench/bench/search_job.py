@@ -8,11 +8,13 @@ supplementary Fig. 1 comparison (NSGA-II vs random search).
 from __future__ import annotations
 
 import inspect
+import time
 from pathlib import Path
 from typing import Any, Callable
 
 from mmengine.config import Config
 
+from ..engine.checkpoint import load_checkpoint_file, train_seconds
 from ..engine.config import check_keys, load_config
 from ..errors import ConfigError
 from ..jsonio import load_json, save_json_atomic
@@ -48,6 +50,7 @@ def run_search_job(config: str | Path, checkpoint: str, work_dir: str | Path, re
                    device: str = "cpu", options: dict | None = None,
                    log: Callable[[str], None] = print) -> dict:
     """Run every configured searcher on the supernet `checkpoint`; returns the ``pareto.json`` content."""
+    start = time.perf_counter()
     cfg = load_search_config(config, options)
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
@@ -72,6 +75,8 @@ def run_search_job(config: str | Path, checkpoint: str, work_dir: str | Path, re
         "space": space.name, "m": space.m, "checkpoint": str(checkpoint),
         "nsga2": {"picks": results["nsga2"]["picks"], "pareto": results["nsga2"]["pareto"],
                   "evaluations": budget, "rejected": results["nsga2"]["rejected"]},
+        "search_seconds": time.perf_counter() - start,
+        "supernet_train_seconds": train_seconds(load_checkpoint_file(checkpoint)),
         "provenance": provenance(cfg.to_dict(), device),
     }
     if "random" in results:

@@ -63,3 +63,11 @@ def install_mmengine_loader() -> None:
     from mmengine.runner.checkpoint import CheckpointLoader
 
     CheckpointLoader.register_scheme(prefixes="", loader=load_checkpoint_file, force=True)
+
+
+def train_seconds(ckpt: dict) -> float | None:
+    """Training wall time recorded by `TrainTimeHook` in an MMEngine checkpoint, if any."""
+    hub = ckpt.get("message_hub") if isinstance(ckpt, dict) else None
+    info = hub.get("runtime_info", {}) if isinstance(hub, dict) else {}
+    value = info.get("train_seconds")
+    return float(value) if value is not None else None

@@ -61,6 +61,7 @@ def build_runner(cfg: Config) -> Runner:
     Detection configs need `mixpath_bench.cli.register_for_config(cfg)` first (tools do this).
     """
     import mixpath_bench.data  # noqa: F401 - registers datasets and the preprocessor
+    import mixpath_bench.engine.hooks  # noqa: F401 - registers TrainTimeHook
     import mixpath_bench.engine.model  # noqa: F401 - registers the classifier and metric
     import mixpath_bench.engine.optim  # noqa: F401 - registers the optimizer constructor
     import mixpath_bench.models  # noqa: F401 - registers the networks

@@ -1,0 +1,119 @@
+"""DARTS (Liu et al., ICLR 2019) on S4 and S1 - the paper's Table 2 baseline; the one torch searcher.
+
+Continuous relaxation over a supernet with a single (vanilla) BN per layer:
+* S4: each of the 4 candidate nodes mixes {off, conv1x1, conv3x3, maxpool3x3} with softmax
+  weights; one set of architecture weights is shared by all cells (NAS-Bench-101 repeats one cell).
+* S1: each layer mixes its 8 candidates; the derived architecture has one path per layer.
+With one-hot weights the relaxed network computes exactly the discrete supernet's output.
+Derivation is an argmax per node / layer; an S4 cell never comes out all-off (the node whose best
+operation has the largest weight is kept on).
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.func import functional_call
+
+from ..spaces import Arch
+
+
+class DartsNetwork(nn.Module):
+    """A supernet (built with ``shadow_bn=False``) plus architecture logits ``alpha``."""
+
+    def __init__(self, supernet: nn.Module) -> None:
+        super().__init__()
+        if supernet.space.name not in ("S1", "S4"):
+            raise ValueError(f"DARTS is implemented for S1 and S4, not {supernet.space.name}")
+        self.supernet = supernet
+        self.space_name = supernet.space.name
+        rows, cols = (4, 4) if self.space_name == "S4" else (supernet.space.num_layers, 8)
+        self.alpha = nn.Parameter(1e-3 * torch.randn(rows, cols))
+
+    def weight_parameters(self) -> list[nn.Parameter]:
+        return list(self.supernet.parameters())
+
+    def weights(self) -> torch.Tensor:
+        return torch.softmax(self.alpha, dim=-1)
+
+    def forward(self, x: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+        w = self.weights() if weights is None else weights
+        return self._forward_s4(x, w) if self.space_name == "S4" else self._forward_s1(x, w)
+
+    def _forward_s4(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        net = self.supernet
+        x = net.stem(x)
+        for i, cell in enumerate(net.cells):
+            out = 0
+            for pos in range(4):
+                for op in range(3):
+                    out = out + w[pos, op + 1] * cell.nodes[pos][op](x)
+            x = torch.relu(cell.norm(cell.out_conv(out), 1))
+            if i in net.pool_after:
+                x = nn.functional.max_pool2d(x, 2)
+        return net.classifier(x.mean((2, 3)))
+
+    def _forward_s1(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        net = self.supernet
+        x = net.stem(x)
+        for layer, wl in zip(net.layers, w):
+            out = sum(wl[c] * cand(x) for c, cand in enumerate(layer.candidates))
+            out = layer.norm(out, 1)
+            x = out + x if layer.residual else out
+        return net.classifier(net.head(x).mean((2, 3)))
+
+    def derive(self) -> Arch:
+        """The discrete architecture: argmax per node (S4, at least one node on) or per layer (S1)."""
+        w = self.weights().detach()
+        if self.space_name == "S1":
+            return Arch("S1", tuple((int(row.argmax()),) for row in w))
+        nodes = [int(row.argmax()) for row in w]
+        if not any(nodes):
+            best = int(w[:, 1:].max(dim=1).values.argmax())
+            nodes[best] = int(w[best, 1:].argmax()) + 1
+        return Arch("S4", (tuple(nodes),))
+
+
+def one_hot_weights(arch: Arch) -> torch.Tensor:
+    """The relaxation weights that select exactly `arch` (S4 codes 0..3 or single-path S1)."""
+    if arch.space == "S4":
+        (nodes,) = arch.layers
+        return nn.functional.one_hot(torch.tensor(nodes), 4).float()
+    if any(len(layer) != 1 for layer in arch.layers):
+        raise ValueError("DARTS' S1 relaxation selects one path per layer")
+    return nn.functional.one_hot(torch.tensor([layer[0] for layer in arch.layers]), 8).float()
+
+
+def first_order_alpha_grad(model: DartsNetwork, loss_fn, val_batch) -> None:
+    """alpha.grad = d L_val(w, alpha) / d alpha (DARTS first-order approximation)."""
+    loss = loss_fn(model, val_batch, None)
+    model.alpha.grad = torch.autograd.grad(loss, [model.alpha])[0]
+
+
+def second_order_alpha_grad(model: DartsNetwork, loss_fn, train_batch, val_batch, xi: float,
+                            weight_decay: float) -> None:
+    """alpha.grad by DARTS' unrolled second-order approximation (one virtual SGD step of size xi,
+    Hessian-vector product by central finite differences with eps = 0.01 / ||grad_w' L_val||)."""
+    names = [n for n, _ in model.supernet.named_parameters()]
+    params = [p for _, p in model.supernet.named_parameters()]
+    g_train = torch.autograd.grad(loss_fn(model, train_batch, None), params, allow_unused=True)
+    virtual = {n: (p - xi * ((g if g is not None else 0) + weight_decay * p)).detach().requires_grad_(True)
+               for n, p, g in zip(names, params, g_train)}
+    val_loss = loss_fn(model, val_batch, virtual)
+    grads = torch.autograd.grad(val_loss, [model.alpha] + list(virtual.values()), allow_unused=True)
+    d_alpha, d_w = grads[0], [g if g is not None else torch.zeros_like(p) for g, p in zip(grads[1:], params)]
+    eps = 0.01 / (torch.cat([g.flatten() for g in d_w]).norm() + 1e-12)
+    hvp = []
+    for sign in (1.0, -1.0):
+        shifted = {n: (p + sign * eps * d).detach() for n, p, d in zip(names, params, d_w)}
+        hvp.append(torch.autograd.grad(loss_fn(model, train_batch, shifted), [model.alpha])[0])
+    model.alpha.grad = d_alpha - xi * (hvp[0] - hvp[1]) / (2 * eps)
+
+
+def batch_loss(model: DartsNetwork, batch, params: dict | None) -> torch.Tensor:
+    """Cross-entropy of an (inputs, labels) batch; `params` substitutes the supernet's weights."""
+    x, y = batch
+    if params is None:
+        logits = model(x)
+    else:
+        logits = functional_call(model, {f"supernet.{k}": v for k, v in params.items()}, (x,), strict=False)
+    return nn.functional.cross_entropy(logits, y)
