@@ -122,3 +122,42 @@ def test_mmcv_ops_mode_is_reported():
     if not COMPILED_MMCV_OPS:
         with pytest.raises(Exception, match="needs the compiled ops of a full mmcv"):
             mmcv.ops.RoIAlign(7)
+
+
+def test_zoo_weights_load_into_backbone_via_init_cfg(tmp_path, monkeypatch):
+    """publish -> serve on 127.0.0.1 -> zoo://mixpath_a in init_cfg -> identical backbone weights."""
+    import http.server
+    import threading
+
+    from mixpath_bench.models.named import create_model
+    from mixpath_bench.zoo import publish, register_zoo_scheme
+
+    source = create_model("mixpath_a")
+    entry = publish({f"network.{k}": v for k, v in source.state_dict().items()}, "mixpath_a", tmp_path / "pub")
+    body = (tmp_path / "pub" / entry["file"]).read_bytes()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/{entry['file']}"
+        (tmp_path / "zoo.json").write_text(json.dumps({"models": [dict(entry, url=url, arch="mixpath_a")]}))
+        monkeypatch.setenv("MIXPATH_ZOO_MANIFEST", str(tmp_path / "zoo.json"))
+        monkeypatch.setenv("MIXPATH_CACHE", str(tmp_path / "cache"))
+        register_zoo_scheme()
+        backbone = MixPathBackbone("mixpath_a", init_cfg=dict(type="Pretrained", checkpoint="zoo://mixpath_a"))
+        backbone.init_weights()
+    finally:
+        httpd.shutdown()
+    for name, tensor in backbone.state_dict().items():
+        if not name.endswith("num_batches_tracked"):
+            torch.testing.assert_close(tensor, source.state_dict()[name], msg=name)
