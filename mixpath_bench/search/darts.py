@@ -92,7 +92,11 @@ def first_order_alpha_grad(model: DartsNetwork, loss_fn, val_batch) -> None:
 def second_order_alpha_grad(model: DartsNetwork, loss_fn, train_batch, val_batch, xi: float,
                             weight_decay: float) -> None:
     """alpha.grad by DARTS' unrolled second-order approximation (one virtual SGD step of size xi,
-    Hessian-vector product by central finite differences with eps = 0.01 / ||grad_w' L_val||)."""
+    Hessian-vector product by central finite differences with eps = 0.01 / ||grad_w' L_val||).
+
+    The virtual step includes weight decay but not the momentum buffer (Liu et al.'s code adds
+    it); the approximation's structure is otherwise theirs.
+    """
     names = [n for n, _ in model.supernet.named_parameters()]
     params = [p for _, p in model.supernet.named_parameters()]
     g_train = torch.autograd.grad(loss_fn(model, train_batch, None), params, allow_unused=True)
