@@ -1,6 +1,6 @@
-"""Score architectures with a trained supernet on the config's validation split.
+"""Score architectures with a trained supernet on the config's validation split, before and after BN calibration.
 
-`python tools/evaluate.py CONFIG --checkpoint CKPT [--arch S4:1203 ...] [--num-random N] [--seed S]`
+`python tools/evaluate.py CONFIG --checkpoint CKPT [--arch S4:1203 ...] [--num-random N] [--calib-batches 4]`
 """
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 from mixpath_bench.cli import run_cli  # noqa: E402
-from mixpath_bench.engine import build_loader, build_supernet, load_config, top1  # noqa: E402
+from mixpath_bench.bench.evaluator import build_evaluator  # noqa: E402
+from mixpath_bench.engine import load_config  # noqa: E402
 from mixpath_bench.engine.config import DictAction  # noqa: E402
 
 
@@ -24,20 +25,23 @@ def main() -> int:
     p.add_argument("--arch", action="append", default=[], help="architecture string; repeatable")
     p.add_argument("--num-random", type=int, default=0, help="also score N architectures sampled uniformly")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--calib-batches", type=int, default=4, help="training batches for BN calibration (0: none)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--cfg-options", nargs="+", action=DictAction, default={})
     args = p.parse_args()
     cfg = load_config(args.config, args.cfg_options)
-    model = build_supernet(cfg, args.checkpoint, args.device)
-    archs = [model.space.parse(a) for a in args.arch]
+    evaluator = build_evaluator(cfg, args.checkpoint, calib_batches=args.calib_batches, device=args.device)
+    space = evaluator.space
+    archs = [space.parse(a) for a in args.arch]
     rng = np.random.default_rng(args.seed)
-    archs += [model.space.sample(rng) for _ in range(args.num_random)]
+    archs += [space.sample(rng) for _ in range(args.num_random)]
     if not archs:
         p.error("give --arch and/or --num-random")
-    loader = build_loader(cfg)
-    print(f"{'architecture':<40} paths/layer  val top-1 (%)")
+    print(f"{'architecture':<32} {'paths/layer':<14} {'top-1 (%)':>10} {'before calibration':>19} {'MAdds (M)':>10}")
     for arch in archs:
-        print(f"{arch.to_string():<40} {str(model.space.num_active(arch)):<12} {top1(model, loader, arch):6.2f}",
+        s = evaluator.score(arch)
+        raw = f"{s.acc_uncalibrated:.2f}" if s.acc_uncalibrated is not None else "-"
+        print(f"{s.arch:<32} {str(space.num_active(arch)):<14} {s.acc:>10.2f} {raw:>19} {s.madds / 1e6:>10.2f}",
               flush=True)
     return 0
 
