@@ -49,3 +49,75 @@ def plot_ranking(panels: dict[str, tuple[Sequence[float], Sequence[float], float
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def plot_sbn_statistics(stats: list[dict], path: str | Path) -> Path:
+    """Supplementary Figs. 3/4: each SBN_k parameter against SBN_1's, per channel, with fitted ratios."""
+    import numpy as np
+
+    keys = ("mean", "var", "gamma", "beta")
+    fig, axes = plt.subplots(len(stats), 4, figsize=(13, 3.0 * len(stats)), squeeze=False)
+    for row, layer in zip(axes, stats):
+        for ax, key in zip(row, keys):
+            base = layer["params"][1][key]
+            for k in sorted(layer["params"]):
+                if k == 1:
+                    continue
+                ax.scatter(base, layer["params"][k][key], s=6, label=f"SBN{k}: x{layer['ratios'][key][k]:.2f}")
+            lim = np.array([base.min(), base.max()])
+            ax.plot(lim, lim, "k--", lw=0.8)
+            ax.set_title(f"{layer['name']}: {key}", fontsize=8)
+            ax.set_xlabel("SBN1", fontsize=8)
+            ax.legend(fontsize=6)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_tsne(before, after, combos, path: str | Path) -> Path:
+    """Supplementary Fig. 2: t-SNE of multi-path features before/after the norm, coloured by combination."""
+    n = len(combos)
+    per = len(before) // n
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
+    for ax, emb, title in ((axes[0], before, "before Shadow BN"), (axes[1], after, "after Shadow BN")):
+        for i, combo in enumerate(combos):
+            pts = emb[i * per:(i + 1) * per]
+            ax.scatter(pts[:, 0], pts[:, 1], s=8, label="".join(map(str, combo)))
+        ax.set_title(title)
+    axes[1].legend(fontsize=6, title="paths", ncol=2)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_cosine(panels: dict[str, tuple], labels, path: str | Path) -> Path:
+    """Supplementary Fig. 6: cosine similarity of path features and their 2-D projections with amplitudes."""
+    import numpy as np
+
+    fig, axes = plt.subplots(2, len(panels), figsize=(4.6 * len(panels), 8.4), squeeze=False)
+    for col, (title, (cos, vectors)) in enumerate(panels.items()):
+        im = axes[0][col].imshow(cos, vmin=-1, vmax=1, cmap="coolwarm")
+        axes[0][col].set_xticks(range(len(labels)), labels, rotation=90, fontsize=6)
+        axes[0][col].set_yticks(range(len(labels)), labels, fontsize=6)
+        axes[0][col].set_title(f"cosine similarity\n{title}", fontsize=9)
+        fig.colorbar(im, ax=axes[0][col], fraction=0.046)
+        centred = vectors - vectors.mean(0)
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        proj = vectors @ vt[:2].T
+        ax = axes[1][col]
+        for (x, y), lab in zip(proj, labels):
+            ax.arrow(0, 0, x, y, head_width=0.02 * max(1e-6, np.abs(proj).max()), length_includes_head=True)
+            ax.annotate(lab, (x, y), fontsize=6)
+        lim = 1.1 * max(1e-6, np.abs(proj).max())
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_title(f"2-D projection (length = amplitude)\n{title}", fontsize=9)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
