@@ -13,6 +13,7 @@ silently skipped.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import struct
 from dataclasses import dataclass
@@ -198,7 +199,8 @@ class NASBench101:
         if stat is None:
             raise DatasetError(f"NAS-Bench-101 file {path} does not exist; pass the path of nasbench_only108.tfrecord")
         folder = Path(cache_dir) if cache_dir else Path.home() / ".cache" / "mixpath_bench"
-        return folder / f"nb101-{path.name}-{stat.st_size}-{int(stat.st_mtime)}-e{epochs}.npz"
+        where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
+        return folder / f"nb101-{path.name}-{where}-{stat.st_size}-{int(stat.st_mtime_ns)}-e{epochs}.npz"
 
     def __len__(self) -> int:
         return len(self.hashes)
