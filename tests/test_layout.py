@@ -15,7 +15,7 @@ ALLOWED = {
     "det": {"models", "spaces", "nn", "zoo"},
     "zoo": {"models", "spaces", "nn"},
 }
-THIRD_PARTY_BANNED = {"spaces": {"torch", "mmengine", "mmdet", "mmcv"}, "search": {"mmdet", "mmcv"}}
+THIRD_PARTY_BANNED = {"spaces": {"torch", "mmengine", "mmdet", "mmcv"}, "search": {"torch", "mmengine", "mmdet", "mmcv"}}
 MM_DET = {"mmdet", "mmcv"}
 
 

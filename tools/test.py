@@ -1,4 +1,4 @@
-"""Evaluate a trained model from its config: `python tools/test.py CONFIG CHECKPOINT [--work-dir D] [--out M.json]`.
+"""Evaluate a trained model from its config: `python tools/test.py CONFIG CHECKPOINT [--work-dir D] [--out M.json]` (CUDA when available).
 
 Works for every config kind `tools/train.py` trains (supernets, detection); metrics are printed
 and written to JSON together with provenance.
@@ -26,7 +26,6 @@ def main() -> int:
     p.add_argument("checkpoint")
     p.add_argument("--work-dir", help="default work_dirs/<config name>_test")
     p.add_argument("--out", help="metrics JSON (default <work dir>/test_metrics.json)")
-    p.add_argument("--device", default=None, help="unused: MMEngine picks CUDA when available")
     p.add_argument("--cfg-options", nargs="+", action=DictAction, default={})
     args = p.parse_args()
     if not Path(args.checkpoint).is_file():

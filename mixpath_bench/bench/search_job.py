@@ -17,7 +17,7 @@ from mmengine.config import Config
 from ..engine.checkpoint import load_checkpoint_file, train_seconds
 from ..engine.config import check_keys, load_config
 from ..errors import ConfigError
-from ..jsonio import load_json, save_json_atomic
+from ..jsonio import save_json_atomic
 from ..provenance import provenance
 from ..search import Constraints, NSGA2Search, RandomSearch, RegularizedEvolution
 from .evaluator import build_evaluator
@@ -96,7 +96,3 @@ def run_search_job(config: str | Path, checkpoint: str, work_dir: str | Path, re
     log(f"search: wrote {work / 'pareto.json'} and {work / 'pareto.png'}")
     return summary
 
-
-def read_pareto(path: str | Path) -> dict:
-    """Read a ``pareto.json`` written by `run_search_job`."""
-    return load_json(path, ConfigError)

@@ -1,6 +1,5 @@
 import json
 
-import numpy as np
 import pytest
 
 from mixpath_bench.search import Constraints, NSGA2Search, RandomSearch, RegularizedEvolution, SearchError
@@ -22,7 +21,6 @@ def nsga(seed=0, **kw):
 
 def test_algorithm1_invariants(tmp_path):
     result = nsga().run(ToyEvaluator(), checkpoint=tmp_path / "s.json", log=lambda s: None)
-    ev = ToyEvaluator()
     for key in result["P"] + result["Q"]:
         m = result["metrics"][key]
         assert m["acc"] > 70.0 and m["madds"] <= 4000.0
@@ -38,7 +36,6 @@ def test_algorithm1_invariants(tmp_path):
     madds = [p["madds"] for p in result["picks"]]
     assert madds == sorted(madds) and madds[0] == pareto[0]["madds"] and madds[-1] == pareto[-1]["madds"]
     assert result["rejected"]["madds"] > 0  # the cost constraint was exercised
-    assert ev.calls == 0  # nothing evaluated twice across instances is checked below
 
 
 def test_no_architecture_is_evaluated_twice():
