@@ -29,6 +29,8 @@ def main() -> int:
     p.add_argument("--metric", default="val_acc", choices=["val_acc", "test_acc"])
     p.add_argument("--standalone-epochs", type=int, default=10)
     p.add_argument("--with-rank", action="store_true", help="S4: also the rank among the 34 architectures")
+    p.add_argument("--all-methods", action="store_true",
+                   help="every searcher of a pareto.json (evolution, NSGA-II, random), not only its single-objective one")
     p.add_argument("--optimum", type=float, help="known optimum to print (NAS-Bench-101 space: 94.29)")
     p.add_argument("--out", default="table2", help="writes OUT.md and OUT.json")
     args = p.parse_args()
@@ -37,7 +39,7 @@ def main() -> int:
     cfg = load_config(args.config) if args.config else None
     truth = load_truth(args.truth, cfg, args.metric, StandaloneRecipe(epochs=args.standalone_epochs),
                        cache_dir=Path("work_dirs") / "standalone")
-    table = build_table(args.results, truth, args.with_rank)
+    table = build_table(args.results, truth, args.with_rank, args.all_methods)
     markdown = to_markdown(table, args.optimum)
     Path(args.out + ".md").write_text(markdown)
     save_json_atomic(args.out + ".json", table)

@@ -33,8 +33,9 @@ def main() -> int:
     args = p.parse_args()
     work = args.work_dir or str(Path("work_dirs") / f"rank_{Path(args.config).stem}")
     recipe = StandaloneRecipe(epochs=args.standalone_epochs, lr=args.standalone_lr)
-    run_rank_job(args.config, args.checkpoint, args.truth, work, args.num_archs, args.calib_batches, args.device,
-                 args.metric, recipe, args.standalone_seeds)
+    run_rank_job(args.config, args.checkpoint, args.truth, work, num_archs=args.num_archs,
+                 calib_batches=args.calib_batches, device=args.device, metric=args.metric, recipe=recipe,
+                 seeds=args.standalone_seeds)
     return 0
 
 

@@ -12,7 +12,7 @@ from typing import Iterable, Sequence
 
 import torch
 
-from ..spaces import Arch
+from ..spaces import Arch, s4_hash
 from ..engine.calibrate import calibrate_bn
 
 
@@ -25,6 +25,7 @@ class Score:
     acc_uncalibrated: float | None
     madds: int
     params: int
+    seconds: float = 0.0  # wall time of this evaluation (calibration + validation + counting)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -72,13 +73,17 @@ class SupernetEvaluator:
         return 100.0 * correct / max(total, 1)
 
     def complexity(self, arch: Arch) -> dict[str, int]:
-        """Multiply-adds and parameters of `arch`'s stand-alone network (cached; no accuracy)."""
-        if arch not in self._costs:
+        """Multiply-adds and parameters of `arch`'s stand-alone network (cached; no accuracy).
+
+        S4 encodings of one NAS-Bench-101 cell (same hash) export the same network: counted once.
+        """
+        key = s4_hash(arch) if arch.space == "S4" else arch
+        if key not in self._costs:
             from .complexity import arch_complexity  # fvcore is imported only when counting
 
             madds, params = arch_complexity(self.model.network, arch, self.input_size)
-            self._costs[arch] = {"madds": madds, "params": params}
-        return self._costs[arch]
+            self._costs[key] = {"madds": madds, "params": params}
+        return self._costs[key]
 
     def score(self, arch: Arch) -> Score:
         """Score one architecture (cached)."""
@@ -99,10 +104,11 @@ class SupernetEvaluator:
         else:
             acc = raw
         cost = self.complexity(arch)
-        result = Score(arch.to_string(), acc, raw if self.calib else None, cost["madds"], cost["params"])
+        seconds = time.perf_counter() - start
+        result = Score(arch.to_string(), acc, raw if self.calib else None, cost["madds"], cost["params"], seconds)
         self.cache[arch] = result
         self.evaluated += 1
-        self.seconds += time.perf_counter() - start
+        self.seconds += seconds
         return result
 
     def __call__(self, archs: Iterable[Arch]) -> list[dict]:

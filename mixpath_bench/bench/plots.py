@@ -121,3 +121,58 @@ def plot_cosine(panels: dict[str, tuple], labels, path: str | Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _save(fig, path: str | Path, dpi: int = 120) -> Path:
+    path = Path(path)
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+
+def plot_truth(truth: dict, path: str | Path) -> Path:
+    """Ground truth per architecture (sorted), every seed as a dot: is the spread above the seed noise?"""
+    import numpy as np
+
+    per_seed = np.asarray(truth["per_seed"], dtype=float)
+    order = np.argsort(per_seed.mean(1))
+    fig, ax = plt.subplots(figsize=(max(6, 0.28 * len(order)), 4))
+    x = np.arange(len(order))
+    for s in range(per_seed.shape[1]):
+        label = f"seed {truth['seeds'][s]}" if truth["seeds"] else None
+        ax.scatter(x, per_seed[order, s], s=12, alpha=0.7, label=label)
+    ax.plot(x, per_seed[order].mean(1), "k-", lw=1, label="mean")
+    ax.set_xticks(x, [truth["archs"][i].split(":")[1] for i in order], rotation=90, fontsize=7)
+    ax.set_xlabel("architecture (sorted by mean accuracy)")
+    ax.set_ylabel(f"ground truth {truth['metric']} (%)")
+    ax.set_title(truth["description"], fontsize=9)
+    ax.grid(alpha=0.3)
+    if per_seed.shape[1] > 1:
+        ax.legend(fontsize=7)
+    return _save(fig, path)
+
+
+def plot_taus(rank: dict, noise: dict, path: str | Path) -> Path:
+    """Kendall tau (95% bootstrap interval) per supernet before/after calibration; the seed-vs-seed
+    tau of the ground truth, where measured, as the ceiling a supernet could reach."""
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    labels, values, errs = [], [], [[], []]
+    for entry in rank["checkpoints"]:
+        name = entry.get("variant") or Path(entry["checkpoint"]).parent.name
+        for mode in ("uncalibrated", "calibrated"):
+            c = entry["correlation"][mode]
+            labels.append(f"{name}\n{mode}")
+            values.append(c["kendall_tau"])
+            errs[0].append(c["kendall_tau"] - c["kendall_tau_ci95"][0])
+            errs[1].append(c["kendall_tau_ci95"][1] - c["kendall_tau"])
+    ax.bar(range(len(values)), values, yerr=errs, capsize=4, color=["#bbb", "#4477aa"] * (len(values) // 2))
+    if "seed_vs_seed" in noise:
+        ax.axhline(noise["seed_vs_seed"]["kendall_tau"], color="k", ls="--", lw=1,
+                   label="ground truth seed vs seed")
+        ax.legend(fontsize=7)
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set_xticks(range(len(values)), labels, fontsize=8)
+    ax.set_ylabel("Kendall tau-b vs ground truth")
+    ax.set_title(f"ranking of {len(rank['archs'])} architectures (95% bootstrap intervals)", fontsize=9)
+    return _save(fig, path)

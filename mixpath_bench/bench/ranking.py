@@ -45,3 +45,29 @@ def rank_correlation(scores, truth, n_boot: int = 1000, seed: int = 0) -> dict:
             "kendall_tau_ci95": bootstrap_interval(scores, truth, kendall_tau, n_boot, seed),
             "spearman_rho": spearman_rho(scores, truth),
             "spearman_rho_ci95": bootstrap_interval(scores, truth, spearman_rho, n_boot, seed)}
+
+
+def paired_difference(scores_a, scores_b, truth, statistic=kendall_tau, n_boot: int = 1000, seed: int = 0,
+                      level: float = 0.95) -> dict:
+    """statistic(a, truth) - statistic(b, truth) with a paired percentile bootstrap interval.
+
+    The same resampled architectures score both `a` and `b`, so the interval reflects the
+    difference between the two scorers rather than the two marginal uncertainties.
+    """
+    a, b, t = (np.asarray(v, dtype=float) for v in (scores_a, scores_b, truth))
+    if not len(a) == len(b) == len(t) or len(t) < 3:
+        raise ValueError("a paired difference needs three sequences of equal length >= 3")
+    rng = np.random.default_rng(seed)
+    diffs = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(n_boot):
+            idx = rng.integers(0, len(t), len(t))
+            diffs.append(statistic(a[idx], t[idx]) - statistic(b[idx], t[idx]))
+    diffs = np.asarray(diffs, dtype=float)
+    diffs = diffs[np.isfinite(diffs)]
+    alpha = (1 - level) / 2
+    lo, hi = (float(np.quantile(diffs, alpha)), float(np.quantile(diffs, 1 - alpha))) if len(diffs) else (
+        float("nan"), float("nan"))
+    return {"difference": statistic(a, t) - statistic(b, t), "ci95": (lo, hi),
+            "p_not_greater": float(np.mean(diffs <= 0)) if len(diffs) else float("nan")}

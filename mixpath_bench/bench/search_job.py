@@ -20,7 +20,7 @@ from ..errors import ConfigError
 from ..jsonio import save_json_atomic
 from ..provenance import provenance
 from ..search import Constraints, NSGA2Search, RandomSearch, RegularizedEvolution
-from .evaluator import build_evaluator
+from .evaluator import SupernetEvaluator, build_evaluator
 from .plots import plot_pareto
 
 SEARCH_KEYS = {"supernet_config", "evaluator", "nsga2", "random_search", "evolution"}
@@ -42,20 +42,35 @@ def load_search_config(path: str | Path, options: dict | None = None) -> Config:
         if cfg.get(key) is None:
             raise ConfigError(f"search config {path} needs '{key}'")
     check_keys(Config(dict(cfg.evaluator or {})), {"calib_batches", "calib_batch_size", "val_batch_size",
-                                                    "input_size"})
+                                                    "input_size", "with_uncalibrated"})
     return cfg
 
 
+def search_evaluator(cfg: Config, checkpoint: str, device: str = "cpu") -> SupernetEvaluator:
+    """The evaluator a search config asks for (calibrated accuracy only, unless it says otherwise)."""
+    return build_evaluator(load_config(cfg.supernet_config), checkpoint, device=device,
+                           **{"with_uncalibrated": False, **dict(cfg.evaluator or {})})
+
+
+def evaluation_seconds(state: dict) -> float:
+    """Seconds a searcher spent evaluating candidates (recorded per candidate, so resumes count too)."""
+    return float(sum(m.get("seconds", 0.0) for m in state["metrics"].values()))
+
+
 def run_search_job(config: str | Path, checkpoint: str, work_dir: str | Path, resume: bool = False,
-                   device: str = "cpu", options: dict | None = None,
+                   device: str = "cpu", options: dict | None = None, evaluator: SupernetEvaluator | None = None,
                    log: Callable[[str], None] = print) -> dict:
-    """Run every configured searcher on the supernet `checkpoint`; returns the ``pareto.json`` content."""
+    """Run every configured searcher on the supernet `checkpoint`; returns the ``pareto.json`` content.
+
+    `evaluator`: one built by `search_evaluator` for the same config and checkpoint, to share its
+    cache between several runs (scores are deterministic, so results are the same as without it;
+    each searcher's cost still counts every candidate it asked for at its measured price).
+    """
     start = time.perf_counter()
     cfg = load_search_config(config, options)
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
-    supernet_cfg = load_config(cfg.supernet_config)
-    evaluator = build_evaluator(supernet_cfg, checkpoint, device=device, **dict(cfg.evaluator or {}))
+    evaluator = evaluator or search_evaluator(cfg, checkpoint, device)
     space = evaluator.space
 
     ns_cfg = dict(cfg.nsga2)
@@ -74,17 +89,20 @@ def run_search_job(config: str | Path, checkpoint: str, work_dir: str | Path, re
     summary = {
         "space": space.name, "m": space.m, "checkpoint": str(checkpoint),
         "nsga2": {"picks": results["nsga2"]["picks"], "pareto": results["nsga2"]["pareto"],
-                  "evaluations": budget, "rejected": results["nsga2"]["rejected"]},
+                  "evaluations": budget, "rejected": results["nsga2"]["rejected"],
+                  "evaluation_seconds": evaluation_seconds(results["nsga2"])},
         "search_seconds": time.perf_counter() - start,
         "supernet_train_seconds": train_seconds(load_checkpoint_file(checkpoint)),
         "provenance": provenance(cfg.to_dict(), device),
     }
     if "random" in results:
         summary["random"] = {"pareto": results["random"]["pareto"], "best": results["random"]["best"],
-                             "evaluations": len(results["random"]["metrics"])}
+                             "evaluations": len(results["random"]["metrics"]),
+                             "evaluation_seconds": evaluation_seconds(results["random"])}
     if "evolution" in results:
         summary["evolution"] = {"best": results["evolution"]["best"],
-                                "evaluations": len(results["evolution"]["metrics"])}
+                                "evaluations": len(results["evolution"]["metrics"]),
+                                "evaluation_seconds": evaluation_seconds(results["evolution"])}
     save_json_atomic(work / "pareto.json", summary)
     fronts = {"NSGA-II": summary["nsga2"]["pareto"]}
     clouds = {"NSGA-II": list(results["nsga2"]["metrics"].values())}

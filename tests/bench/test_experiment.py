@@ -1,0 +1,181 @@
+"""The experiment pipeline, cut down (5 architectures, digits at 8x8, 1-2 epochs), end to end on CPU."""
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from mixpath_bench.bench.ranking import paired_difference
+from mixpath_bench.bench.report import describe, ranking_verdict
+from mixpath_bench.bench.truth_job import seed_noise_summary
+
+from ..conftest import ROOT
+
+SUPERNET = """_base_ = '{root}/configs/supernet/s4_nb101_mnist5k.py'
+model = dict(network=dict(stem_channels=8), data_preprocessor=dict(mean=[120.0], std=[90.0], crop_padding=1))
+train_dataloader = dict(batch_size=64, dataset=dict(name='digits', size=8))
+val_dataloader = dict(dataset=dict(name='digits', size=8))
+train_cfg = dict(max_epochs=2, val_interval=2)
+param_scheduler = dict(T_max=2)
+"""
+SEARCH = """supernet_config = 'replaced by the experiment'
+evaluator = dict(calib_batches=1, calib_batch_size=128, val_batch_size=500)
+nsga2 = dict(population=4, generations=1, objectives=[('acc', 'max'), ('madds', 'min')], weights=[1.0, 1.0], k=2)
+random_search = dict(seed=0)
+evolution = dict(budget=6, population=4, sample_size=2)
+"""
+EXPERIMENT = """supernet_config = '{d}/supernet.py'
+device = 'cpu'
+workers = 2
+ground_truth = dict(seeds=[0, 1], max_archs=5, recipe=dict(epochs=1, batch_size=64))
+supernets = dict(seed=0)
+ranking = dict(calib_batches=1, calib_batch_size=128, n_boot=50)
+search = dict(config='{d}/search.py', seeds=[0, 1])
+darts = dict(config='{d}/darts.py', seeds=[0])
+analysis = dict(samples=16, combos=4)
+"""
+
+
+def run_tool(*args, check=True):
+    proc = subprocess.run([sys.executable, str(ROOT / "tools/experiment.py"), *map(str, args)], capture_output=True,
+                          text=True, timeout=900, cwd=ROOT)
+    if check:
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+@pytest.fixture(scope="module")
+def experiment(tmp_path_factory):
+    d = tmp_path_factory.mktemp("experiment")
+    (d / "supernet.py").write_text(SUPERNET.format(root=ROOT))
+    (d / "search.py").write_text(SEARCH)
+    (d / "darts.py").write_text("supernet_config = 'replaced'\ndarts = dict(epochs=1, batch_size=64)\n")
+    (d / "exp.py").write_text(EXPERIMENT.format(d=d))
+    work = d / "work"
+    first = run_tool(d / "exp.py", "--work-dir", work, "--until", "supernets")  # an interruption between stages
+    second = run_tool(d / "exp.py", "--work-dir", work)
+    return d, work, first.stdout, second.stdout
+
+
+def test_stages_resume_after_interruption_between_stages(experiment):
+    _, work, first, second = experiment
+    assert "== truth: running" in first and "== supernets: running" in first and "== ranking" not in first
+    assert "truth: 5 archs" not in first and "10 to train" in first  # 5 architectures x 2 seeds
+    assert "== truth: inputs unchanged" in second and "== supernets: inputs unchanged" in second
+    for stage in ("ranking", "search", "darts", "table2", "analysis"):
+        assert f"== {stage}: running" in second
+        assert json.loads((work / stage / "stage.json").read_text())["done"] is True
+    assert "[sbn]" in first and "Saving checkpoint" in first  # per-epoch progress from the training processes
+
+
+def test_report_names_the_source_of_every_section(experiment):
+    _, work, _, _ = experiment
+    report = (work / "report.md").read_text()
+    sections = re.split(r"\n## ", report)[1:]
+    assert [s.split("\n")[0][:2] for s in sections] == ["1.", "2.", "3.", "4.", "5."]
+    for section in sections:
+        sources = re.findall(r"Source: (.*)\.\n", section)
+        assert sources, section[:80]
+        for name in re.findall(r"`([^`]+)`", sources[0]):
+            assert (work / name).is_file(), name
+    for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", report):
+        assert (work / image).stat().st_size > 1000, image
+    results = json.loads((work / "results.json").read_text())
+    assert set(results["stages"]) == {"truth", "supernets", "ranking", "search", "darts", "table2", "analysis"}
+    assert results["provenance"]["git_commit"] and results["provenance"]["packages"]["torch"]
+
+
+def test_numbers_in_report_match_their_sources(experiment):
+    _, work, _, _ = experiment
+    report = (work / "report.md").read_text()
+    truth = json.loads((work / "truth/truth.json").read_text())
+    assert len(truth["archs"]) == 5 and np.array(truth["per_seed"]).shape == (5, 2)
+    assert f"{truth['noise']['seed_noise_std']:.2f} pp" in report
+    rank = json.loads((work / "ranking/rank.json").read_text())
+    assert [e["variant"] for e in rank["checkpoints"]] == ["sbn", "bn"]
+    assert [e["shadow_bn"] for e in rank["checkpoints"]] == [True, False]
+    tau = rank["checkpoints"][0]["correlation"]["calibrated"]["kendall_tau"]
+    assert f"| sbn | yes | after | {tau:.3f} [" in report
+    table = json.loads((work / "table2/table2.json").read_text())
+    methods = {r["method"] for r in table["rows"]}
+    assert methods == {"MixPath (evolution)", "MixPath (NSGA-II best)", "random search (best)", "DARTS (first-order)"}
+    assert all(r["rank_of_5"] >= 1 for r in table["rows"])
+
+
+def test_changed_inputs_rerun_only_that_stage_and_killed_stage_resumes(experiment):
+    d, work, _, _ = experiment
+    out = run_tool(d / "exp.py", "--work-dir", work, "--cfg-options", "ranking.n_boot=60").stdout
+    assert "== ranking: inputs changed" in out and "== truth: inputs unchanged" in out
+    assert "== search: inputs unchanged" in out
+    # a search stage killed after its first seed: the record says unfinished, seed 1's results are gone
+    record = json.loads((work / "search/stage.json").read_text())
+    before = json.loads((work / "search/seed0/pareto.json").read_text())
+    (work / "search/stage.json").write_text(json.dumps({**record, "done": False}))
+    for f in (work / "search/seed1").iterdir():
+        f.unlink()
+    out = run_tool(d / "exp.py", "--work-dir", work, "--cfg-options", "ranking.n_boot=60").stdout
+    assert "== search: resuming an interrupted run" in out
+    after = json.loads((work / "search/seed0/pareto.json").read_text())
+    assert after["nsga2"] == before["nsga2"] and (work / "search/seed1/pareto.json").is_file()
+
+
+def test_bad_configs_fail_with_one_line(tmp_path, experiment):
+    d = experiment[0]
+    bad = tmp_path / "bad.py"
+    bad.write_text(f"supernet_config = '{d}/supernet.py'\nranking = dict(calib_batchs=2)\n")
+    proc = run_tool(bad, check=False)
+    assert proc.returncode == 2 and "ranking: unknown key(s) calib_batchs" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    bad.write_text(f"supernet_config = '{d}/supernet.py'\nsearch = dict(seeds=[0])\n")
+    proc = run_tool(bad, check=False)
+    assert proc.returncode == 2 and "search needs 'config'" in proc.stderr
+    proc = run_tool(tmp_path / "missing.py", check=False)
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+
+
+def test_seed_noise_summary_by_hand():
+    per_seed = np.array([[90.0, 92.0], [80.0, 80.0], [70.0, 71.0], [60.0, 58.0]])
+    s = seed_noise_summary(per_seed, n_boot=20)
+    noise = np.sqrt(np.mean([2.0, 0.0, 0.5, 2.0]))
+    assert s["seed_noise_std"] == pytest.approx(noise)
+    assert s["spread_std"] == pytest.approx(np.std([91, 80, 70.5, 59], ddof=1))
+    assert s["spread_over_noise"] == pytest.approx(s["spread_std"] / noise)
+    assert s["seed_vs_seed"]["kendall_tau"] == pytest.approx(1.0)
+    assert "seed_noise_std" not in seed_noise_summary(per_seed[:, :1])
+
+
+def test_paired_difference_and_verdicts():
+    truth = np.arange(10.0)
+    same = paired_difference(truth, truth, truth, n_boot=50)
+    assert same["difference"] == 0.0 and same["ci95"] == (0.0, 0.0)
+    rng = np.random.default_rng(0)
+    worse = paired_difference(truth, rng.permutation(truth), truth, n_boot=200)
+    assert worse["difference"] > 0 and worse["ci95"][0] > 0
+
+    def verdict(lo, hi):
+        return ranking_verdict({"calibrated": {"kendall_tau": {"difference": 0.1, "ci95": (lo, hi)}}})
+
+    assert "SBN ranked better" in verdict(0.05, 0.3)
+    assert "worse" in verdict(-0.4, -0.1) and "contradicts" in verdict(-0.4, -0.1)
+    assert "No measurable difference" in verdict(-0.1, 0.3)
+
+
+def test_describe_s4_cells():
+    assert describe("S4:2210") == "1x1 + 3x3 x2"
+    assert describe("S4:3000") == "pool"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "configs/experiment").glob("*.py")), ids=lambda p: p.stem)
+def test_shipped_experiment_configs_load(path, monkeypatch):
+    from mixpath_bench.bench.experiment import load_experiment_config
+    from mixpath_bench.bench.search_job import load_search_config
+    from mixpath_bench.engine.config import load_config
+
+    monkeypatch.chdir(ROOT)
+    cfg = load_experiment_config(path)
+    load_config(cfg.supernet_config)
+    load_search_config(cfg.search.config)
+    load_config(cfg.darts.config, allowed={"supernet_config", "darts"})
+    assert set(cfg.supernets.variants) == {"sbn", "bn"} and cfg.analysis.samples == 64
