@@ -113,7 +113,7 @@ class StandaloneTruth:
         self.preprocessor = MODELS.build(dict(preprocessor))
         self.seeds, self.device, self.metric, self.log = tuple(seeds), device, metric, log
         ident = json.dumps({"network": self.network, "preprocessor": dict(preprocessor), "recipe": asdict(recipe),
-                            "data": data_id, "n_train": len(train)}, sort_keys=True, default=str)
+                            "data": data_id, "n_train": len(train), "init": "seeded"}, sort_keys=True, default=str)
         self.folder = Path(cache_dir) / hashlib.sha256(ident.encode()).hexdigest()[:12]
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "settings.json").write_text(ident)
@@ -133,6 +133,7 @@ class StandaloneTruth:
         if path.is_file():
             return json.loads(path.read_text())
         self.log(f"standalone: training {arch} (seed {seed}) for {self.recipe.epochs} epochs")
+        torch.manual_seed(seed)  # the initial weights too depend on the seed alone, not on earlier runs
         net = build_standalone(arch, self.network)
         res = {"arch": arch.to_string(), "seed": seed,
                **train_standalone(net, self.train, self.evals, self.preprocessor, self.recipe, seed, self.device)}

@@ -37,3 +37,12 @@ def test_standalone_builders():
     assert net(torch.randn(2, 1, 8, 8)).shape == (2, 10)
     s1 = build_standalone(Arch("S1", ((0, 1),) * 12), dict(type="S1Supernet", width=0.25, num_classes=10))
     assert s1(torch.randn(2, 3, 32, 32)).shape == (2, 10)
+
+
+def test_a_result_does_not_depend_on_what_ran_before(tmp_path):
+    """Parallel workers run architectures in any order: each run's weights come from its seed alone."""
+    first = make_truth(tmp_path / "a", [])
+    first.result(Arch("S4", ((1, 0, 0, 0),)), 0)
+    after_another = first.result(Arch("S4", ((2, 1, 0, 0),)), 1)
+    alone = make_truth(tmp_path / "b", []).result(Arch("S4", ((2, 1, 0, 0),)), 1)
+    assert after_another["val_acc"] == alone["val_acc"]
