@@ -6,12 +6,14 @@ scores are deterministic).  Results are cached by architecture: nothing is evalu
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import asdict, dataclass
 from typing import Iterable, Sequence
 
 import torch
 
+from ..errors import ConfigError
 from ..spaces import Arch, s4_hash
 from ..engine.calibrate import calibrate_bn
 
@@ -41,15 +43,25 @@ class SupernetEvaluator:
         val_batches: raw validation batches.
         input_size: (C, H, W) for counting multiply-adds of the stand-alone network.
         with_uncalibrated: also report the accuracy before calibration.
+        amp: calibrate and validate under bf16 autocast (CUDA; BN statistics stay fp32).
+        channels_last: weights and preprocessed batches in channels-last memory format.
     """
 
     def __init__(self, model: torch.nn.Module, calib_batches: Sequence[dict], val_batches: Sequence[dict],
-                 input_size: tuple[int, int, int], with_uncalibrated: bool = False) -> None:
+                 input_size: tuple[int, int, int], with_uncalibrated: bool = False, amp: bool = False,
+                 channels_last: bool = False) -> None:
         self.model = model
         self.space = model.space
         self.input_size = tuple(input_size)
         self.with_uncalibrated = with_uncalibrated
+        self.device = next(model.parameters()).device
+        if amp and self.device.type != "cuda":
+            raise ConfigError("evaluation with amp=True needs the model on a CUDA GPU")
+        self.amp = amp
         pre = model.data_preprocessor
+        if channels_last:
+            model.to(memory_format=torch.channels_last)
+            pre.channels_last = True
         self.calib = [pre(b, False)["inputs"] for b in calib_batches]
         # in-memory batches are preprocessed once; a DataLoader (e.g. ImageNet) is streamed each time
         self.val_source = val_batches
@@ -60,17 +72,22 @@ class SupernetEvaluator:
         self.evaluated = 0
         self.seconds = 0.0
 
+    def _autocast(self):
+        return torch.autocast("cuda", dtype=torch.bfloat16) if self.amp else contextlib.nullcontext()
+
     @torch.no_grad()
     def _top1(self, arch: Arch) -> float:
         self.model.eval()
-        correct = total = 0
+        correct = torch.zeros((), dtype=torch.long, device=self.device)  # summed on the device: one sync
+        total = 0
         pre = self.model.data_preprocessor
         batches = self.val if self.val is not None else (
             (d["inputs"], d["data_samples"]) for d in (pre(b, False) for b in self.val_source))
-        for x, y in batches:
-            correct += (self.model(x, mode="tensor", arch=arch).argmax(1) == y).sum().item()
-            total += len(y)
-        return 100.0 * correct / max(total, 1)
+        with self._autocast():
+            for x, y in batches:
+                correct += (self.model(x, mode="tensor", arch=arch).argmax(1) == y).sum()
+                total += len(y)
+        return 100.0 * correct.item() / max(total, 1)
 
     def complexity(self, arch: Arch) -> dict[str, int]:
         """Multiply-adds and parameters of `arch`'s stand-alone network (cached; no accuracy).
@@ -98,7 +115,8 @@ class SupernetEvaluator:
         if self.calib:
             # calibration overwrites shared BN statistics: keep them so other scores are unaffected
             state = {k: v.clone() for k, v in self.model.state_dict().items() if "running_" in k or "num_batches" in k}
-            calibrate_bn(self.model.network, self.calib, arch)
+            with self._autocast():
+                calibrate_bn(self.model.network, self.calib, arch)
             acc = self._top1(arch)
             self.model.load_state_dict(state, strict=False)
         else:
@@ -139,7 +157,8 @@ def dataset_batches(dataset, batch_size: int, limit: int | None = None, seed: in
 
 def build_evaluator(cfg, checkpoint: str, calib_batches: int = 8, calib_batch_size: int = 256,
                     val_batch_size: int = 500, input_size: tuple[int, int, int] | None = None,
-                    device: str = "cpu", with_uncalibrated: bool = True) -> SupernetEvaluator:
+                    device: str = "cpu", with_uncalibrated: bool = True, amp: bool = False,
+                    channels_last: bool = False) -> SupernetEvaluator:
     """A `SupernetEvaluator` for a supernet config and checkpoint.
 
     Calibration uses `calib_batches` fixed batches of the config's *training* split (seeded
@@ -159,4 +178,4 @@ def build_evaluator(cfg, checkpoint: str, calib_batches: int = 8, calib_batch_si
         input_size = tuple(first.shape)
     calib = dataset_batches(train, calib_batch_size, calib_batches, seed=0) if calib_batches else []
     return SupernetEvaluator(model, calib, dataset_batches(val, val_batch_size), tuple(input_size),
-                             with_uncalibrated=with_uncalibrated)
+                             with_uncalibrated=with_uncalibrated, amp=amp, channels_last=channels_last)

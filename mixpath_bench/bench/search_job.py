@@ -42,7 +42,7 @@ def load_search_config(path: str | Path, options: dict | None = None) -> Config:
         if cfg.get(key) is None:
             raise ConfigError(f"search config {path} needs '{key}'")
     check_keys(Config(dict(cfg.evaluator or {})), {"calib_batches", "calib_batch_size", "val_batch_size",
-                                                    "input_size", "with_uncalibrated"})
+                                                    "input_size", "with_uncalibrated", "amp", "channels_last"})
     return cfg
 
 

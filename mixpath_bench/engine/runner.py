@@ -12,7 +12,8 @@ from .config import load_config
 
 
 def prepare_config(config: str | Path, work_dir: str | None = None, resume: bool = False, amp: bool = False,
-                   epochs: int | None = None, cfg_options: dict | None = None, launcher: str = "none") -> Config:
+                   epochs: int | None = None, cfg_options: dict | None = None, launcher: str = "none",
+                   fast: bool = False) -> Config:
     """The checked config with the command-line switches applied."""
     cfg = load_config(config, cfg_options)
     cfg.launcher = launcher
@@ -22,7 +23,9 @@ def prepare_config(config: str | Path, work_dir: str | None = None, resume: bool
         cfg.work_dir = str(Path("work_dirs") / Path(config).stem)
     if epochs is not None:
         set_epochs(cfg, epochs)
-    if amp:
+    if fast:
+        enable_fast(cfg, amp)
+    elif amp:
         enable_amp(cfg)
     if resume:
         cfg.resume = True
@@ -53,6 +56,50 @@ def enable_amp(cfg: Config) -> None:
         raise ConfigError("--amp needs a CUDA GPU (bf16 autocast); drop --amp to train in fp32 on CPU")
     cfg.optim_wrapper.type = "AmpOptimWrapper"
     cfg.optim_wrapper.dtype = "bfloat16"
+
+
+RESIDENT_DATASETS = ("CIFAR10", "EmbeddedImages", "SyntheticImages")
+
+
+def enable_fast(cfg: Config, amp: bool = False) -> None:
+    """The fast training path; it computes the same thing as the plain one (bf16 only with `amp`).
+
+    - the uint8 dataset held on the device and served in whole batches (`ResidentImageDataset`);
+    - no host synchronisation per step: loss reported every logger interval, gradient norm kept
+      on the device (`FastOptimWrapper`);
+    - fused SGD/Adam(W) on CUDA, foreach elsewhere;
+    - channels-last weights and inputs on CUDA;
+    - with `amp`: bf16 autocast without loss scaling (needs CUDA).
+    """
+    import torch
+
+    cuda = torch.cuda.is_available()
+    if amp and not cuda:
+        raise ConfigError("--amp needs a CUDA GPU (bf16 autocast); drop --amp to train in fp32 on CPU")
+    for name in ("train_dataloader", "val_dataloader"):
+        loader = cfg.get(name)
+        if loader is None:
+            continue
+        if loader.dataset.get("type") not in RESIDENT_DATASETS:
+            raise ConfigError(f"--fast needs an in-memory dataset ({', '.join(RESIDENT_DATASETS)}); "
+                              f"{name} uses {loader.dataset.get('type')}")
+        loader.dataset.resident = True
+        loader.collate_fn = dict(type="batch_collate")
+        loader.num_workers = 0
+        loader.persistent_workers = False
+        loader.pop("pin_memory", None)
+    wrapper = cfg.optim_wrapper
+    wrapper.type = "FastOptimWrapper"
+    wrapper.pop("loss_scale", None)
+    wrapper.dtype = "bfloat16" if amp else None
+    optimizer = wrapper.optimizer
+    if optimizer.get("type") in ("SGD", "Adam", "AdamW"):
+        optimizer["fused" if cuda else "foreach"] = True
+    interval = ((cfg.get("default_hooks") or {}).get("logger") or {}).get("interval", 50)
+    cfg.model.sync_every = interval
+    cfg.model.channels_last = cuda
+    if cfg.model.get("data_preprocessor") is not None:
+        cfg.model.data_preprocessor.channels_last = cuda
 
 
 def build_runner(cfg: Config) -> Runner:

@@ -1,0 +1,315 @@
+"""Timing of training steps and candidate evaluations (the logic behind `tools/benchmark.py`).
+
+Training: the configured supernet (`configs/supernet/*.py`), its optimizer wrapper and its
+dataloader, stepped with `MixPathClassifier.train_step` exactly as MMEngine's loop does (the
+plain path also copies the loss to the host every step, as MMEngine's RuntimeInfoHook does);
+the fast path is the config after `enable_fast` (`tools/train.py --fast`).  Hooks other than
+that copy are not timed.  Evaluation: one candidate = BN calibration on the configured batches
++ the whole validation split, as (a) the reference approach (a DataLoader batch by batch, fp32,
+a host copy per batch), (b) our plain `SupernetEvaluator`, (c) its fast settings.  The reference
+implementation's own supernets can be timed under a loop with its training step's semantics
+(`reference_*`), imported from a checkout the user gives, never copied here.
+"""
+from __future__ import annotations
+
+import copy
+import importlib.util
+import sys
+import time
+import types
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.logging import MessageHub
+from mmengine.registry import MODELS
+from torch import nn
+
+from ..engine.calibrate import calibrate_bn
+from ..engine.config import load_config
+from ..errors import ConfigError
+from ..spaces import s4_hash
+
+SYNTHETIC = dict(type="SyntheticImages", num=45000, size=32)
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def time_steps(step: Callable[[int], None], steps: int, warmup: int, images_per_step: int,
+               device: torch.device) -> dict:
+    """images/s of `steps` calls after `warmup` ones, and the peak GPU memory (MiB) while timing."""
+    for i in range(warmup):
+        step(i)
+    sync(device)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    start = time.perf_counter()
+    for i in range(warmup, warmup + steps):
+        step(i)
+    sync(device)
+    seconds = time.perf_counter() - start
+    peak = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None
+    return {"images_per_s": steps * images_per_step / seconds, "seconds": seconds, "steps": steps,
+            "peak_mem_mib": peak}
+
+
+def training_config(config: str | Path, fast: bool, amp: bool, batch: int, data: dict | None) -> Config:
+    """The supernet config with synthetic (or given) data, the batch size, and the fast switches."""
+    from ..engine.runner import enable_amp, enable_fast
+
+    cfg = load_config(config)
+    cfg.train_dataloader.batch_size = batch
+    cfg.train_dataloader.dataset = copy.deepcopy(data or SYNTHETIC)
+    cfg.val_dataloader = None
+    if fast:
+        enable_fast(cfg, amp)
+    elif amp:
+        enable_amp(cfg)
+    return cfg
+
+
+def training_step_fn(cfg: Config, device: torch.device) -> Callable[[int], None]:
+    """One MMEngine training iteration of `cfg`'s model on its dataloader."""
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.runner import Runner
+
+    import mixpath_bench.data  # noqa: F401 - datasets, preprocessor, collate
+    import mixpath_bench.engine.model  # noqa: F401 - the classifier
+    import mixpath_bench.engine.optim  # noqa: F401 - constructor, FastOptimWrapper
+    import mixpath_bench.models  # noqa: F401 - supernets
+
+    model = MODELS.build(copy.deepcopy(cfg.model)).to(device)
+    model.train()
+    wrapper = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
+    loader = Runner.build_dataloader(copy.deepcopy(cfg.train_dataloader), seed=0)
+    batches = iter(loader)
+    hub = MessageHub.get_current_instance()
+
+    def step(i: int) -> None:
+        nonlocal batches
+        try:
+            batch = next(batches)
+        except StopIteration:
+            batches = iter(loader)
+            batch = next(batches)
+        hub.update_info("iter", i)
+        out = model.train_step(batch, wrapper)
+        for value in out.values():  # what MMEngine's RuntimeInfoHook does with the step's outputs
+            float(value)
+
+    return step
+
+
+def reference_module(path: str | Path, sub: str, name: str):
+    """Import `sub/name.py` of a reference checkout as a fresh module."""
+    file = Path(path) / sub / f"{name}.py"
+    if not file.is_file():
+        raise ConfigError(f"{file} does not exist; --reference must be a checkout of github.com/xiaomi-automl/MixPath")
+    spec = importlib.util.spec_from_file_location(f"mixpath_reference_{sub}_{name}", file)
+    module = importlib.util.module_from_spec(spec)
+    # its NAS-Bench-101 model imports `random_choice` from nas_utils, which needs TensorFlow's nasbench:
+    # hand it a module with our own sampler in its format instead
+    stub = types.ModuleType("nas_utils")
+    stub.random_choice = lambda m: reference_choice("S4", m, np.random.default_rng())
+    saved = sys.modules.get("nas_utils")
+    sys.modules["nas_utils"] = stub
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        if saved is None:
+            sys.modules.pop("nas_utils", None)
+        else:
+            sys.modules["nas_utils"] = saved
+    return module
+
+
+def reference_choice(space: str, m: int, rng: np.random.Generator) -> dict:
+    """A random path in the reference code's format (S1: per layer 'conv' ids + 'rate'; S4: 'op' + 'path')."""
+    if space == "S1":
+        return {i: {"conv": list(rng.choice(4, int(rng.integers(1, m + 1)), replace=False)),
+                    "rate": int(rng.integers(0, 2))} for i in range(12)}
+    k = int(rng.integers(1, m + 1))
+    return {"path": list(rng.choice(m, k, replace=False)), "op": [int(v) for v in rng.integers(0, 3, k)]}
+
+
+def reference_step_fn(checkout: str | Path, space: str, device: torch.device, batch: int, m: int = 4,
+                      channels: int = 128) -> Callable[[int], None]:
+    """A training step with the reference loop's semantics on its own supernet: inputs already on
+    the device, SGD(0.025, 0.9, 3e-4), clip 5, top-1/top-5 and loss copied to the host every step."""
+    if space == "S1":
+        net = reference_module(checkout, "S1", "model_search").SuperNetwork(shadow_bn=True, layers=12, classes=10)
+    else:
+        net = reference_module(checkout, "NasBench101", "nas_model_search").SuperNetwork(init_channels=channels)
+    net = net.to(device).train()
+    opt = torch.optim.SGD(net.parameters(), lr=0.025, momentum=0.9, weight_decay=3e-4)
+    gen = torch.Generator(device=device).manual_seed(0)
+    pool = [(torch.randn(batch, 3, 32, 32, device=device, generator=gen),
+             torch.randint(0, 10, (batch,), device=device, generator=gen)) for _ in range(8)]
+    rng = np.random.default_rng(0)
+    criterion = nn.CrossEntropyLoss()
+
+    def step(i: int) -> None:
+        x, y = pool[i % len(pool)]
+        opt.zero_grad()
+        out = net(x, reference_choice(space, m, rng))
+        loss = criterion(out, y)
+        loss.backward()
+        nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+        top5 = out.topk(5, 1).indices
+        float((top5[:, 0] == y).float().mean())
+        float((top5 == y[:, None]).any(1).float().mean())
+        opt.step()
+        loss.item()
+
+    return step
+
+
+def evaluation_times(config: str | Path, device: torch.device, candidates: int, calib_batches: int,
+                     calib_batch_size: int, val_batch_size: int, fast_val_batch_size: int,
+                     data: dict | None = None) -> dict:
+    """Seconds per candidate: reference approach, our plain evaluator, our fast evaluator."""
+    from mmengine.registry import DATASETS
+
+    import mixpath_bench.data  # noqa: F401
+    import mixpath_bench.models  # noqa: F401
+    from .evaluator import SupernetEvaluator, dataset_batches
+
+    cfg = load_config(config)
+    train = DATASETS.build(copy.deepcopy(data or SYNTHETIC))
+    val = DATASETS.build(dict(copy.deepcopy(data or SYNTHETIC), num=5000, seed=1) if data is None
+                         else dict(copy.deepcopy(data), split="val"))
+    model = MODELS.build(copy.deepcopy(cfg.model)).to(device).eval()
+    rng = np.random.default_rng(0)
+    archs = [model.space.sample(rng) for _ in range(candidates)]
+    out = {"candidates": candidates, "calibration_images": calib_batches * calib_batch_size,
+           "validation_images": len(val)}
+    out["reference_approach"] = _time_candidates(lambda a: _reference_style_eval(
+        model, train, val, a, calib_batches, calib_batch_size, val_batch_size, device), archs, device)
+    calib = dataset_batches(train, calib_batch_size, calib_batches, seed=0)
+    cuda = device.type == "cuda"
+    for name, kwargs, vbs in (("ours_plain", {}, val_batch_size),
+                              ("ours_fast", {"amp": cuda, "channels_last": cuda}, fast_val_batch_size)):
+        ev = SupernetEvaluator(copy.deepcopy(model), calib, dataset_batches(val, vbs), (3, 32, 32), **kwargs)
+        for a in archs:  # multiply-add counting (fvcore) is not part of the timed evaluation
+            ev._costs[s4_hash(a) if a.space == "S4" else a] = {"madds": 0, "params": 0}
+        out[name] = _time_candidates(lambda a, ev=ev: ev.score(a).acc, archs, device)
+        out[name]["settings"] = {"val_batch_size": vbs, **kwargs}
+    return out
+
+
+def _time_candidates(fn: Callable, archs: list, device: torch.device) -> dict:
+    fn(archs[0])  # warm-up (cudnn autotuning, allocator)
+    sync(device)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    start = time.perf_counter()
+    accs = [fn(a) for a in archs[1:]]
+    sync(device)
+    seconds = (time.perf_counter() - start) / max(1, len(archs) - 1)
+    peak = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None
+    return {"seconds_per_candidate": seconds, "peak_mem_mib": peak, "accs": accs}
+
+
+@torch.no_grad()
+def _reference_style_eval(model, train, val, arch, calib_batches: int, calib_bs: int, val_bs: int,
+                          device: torch.device) -> float:
+    """The reference approach: DataLoaders batch by batch (one item at a time collated), fp32."""
+    from torch.utils.data import DataLoader
+
+    pre = model.data_preprocessor
+
+    def batches(data, bs, limit=None):
+        for i, b in enumerate(DataLoader(data, batch_size=bs, shuffle=False)):
+            if limit is not None and i >= limit:
+                return
+            yield pre.transform(b["inputs"].to(device), False), b["data_samples"].to(device)
+
+    state = {k: v.clone() for k, v in model.state_dict().items() if "running_" in k or "num_batches" in k}
+    calibrate_bn(model.network, (x for x, _ in batches(train, calib_bs, calib_batches)), arch)
+    model.eval()
+    correct = total = 0
+    for x, y in batches(val, val_bs):
+        correct += (model(x, mode="tensor", arch=arch).argmax(1) == y).sum().item()
+        total += len(y)
+    model.load_state_dict(state, strict=False)
+    return 100.0 * correct / total
+
+
+CASES = {"s1": ("S1", "configs/supernet/s1_cifar10.py"), "s4": ("S4", "configs/supernet/s4_nb101_cifar10.py")}
+
+
+def run_benchmark(device: str, reference: str | None, steps: int | None, warmup: int | None, batch: int,
+                  candidates: int | None, only: tuple[str, ...], cifar_root: str | None, out: str | Path,
+                  log: Callable[[str], None] = print) -> dict:
+    """Every timing `only` asks for on one device; prints the table and writes `out` (JSON)."""
+    from ..jsonio import save_json_atomic
+    from ..provenance import provenance
+    from .experiment import resolve_device
+
+    dev = torch.device(resolve_device(device))
+    cuda = dev.type == "cuda"
+    if cuda:
+        torch.backends.cudnn.benchmark = True
+    steps = steps or (150 if cuda else 5)
+    warmup = warmup if warmup is not None else (40 if cuda else 2)
+    candidates = candidates or (20 if cuda else 3)
+    data = dict(type="CIFAR10", root=cifar_root, split="train") if cifar_root else None
+    rows, results = [], {"training": {}, "evaluation": None}
+    for key in [k for k in ("s1", "s4") if k in only]:
+        space, config = CASES[key]
+        entry = {}
+        variants = [("plain fp32", False, False), ("fast fp32", True, False)] + ([("fast bf16", True, True)]
+                                                                               if cuda else [])
+        for name, fast, amp in variants:
+            log(f"benchmark: {space} training, {name}")
+            cfg = training_config(config, fast, amp, batch, data)
+            entry[name] = time_steps(training_step_fn(cfg, dev), steps, warmup, batch, dev)
+            rows.append((f"{space} supernet m=4 train, batch {batch}", name, entry[name]))
+        if reference:
+            log(f"benchmark: {space} training, reference implementation")
+            entry["reference fp32"] = time_steps(reference_step_fn(reference, space, dev, batch), steps, warmup,
+                                                 batch, dev)
+            rows.append((f"{space} supernet m=4 train, batch {batch}", "reference fp32", entry["reference fp32"]))
+        results["training"][space] = entry
+    if "eval" in only:
+        log("benchmark: candidate evaluation (S1)")
+        results["evaluation"] = evaluation_times(CASES["s1"][1], dev, candidates, 10, 500, 500, 2500, data)
+    print(format_table(rows, results["evaluation"], batch))
+    results["provenance"] = provenance({"steps": steps, "warmup": warmup, "batch": batch, "candidates": candidates,
+                                        "reference": reference, "data": "cifar10" if cifar_root else "synthetic"},
+                                       str(dev))
+    results["provenance"]["cuda"] = torch.version.cuda
+    save_json_atomic(out, results)
+    log(f"benchmark: wrote {out}")
+    return results
+
+
+def format_table(rows: list, evaluation: dict | None, batch: int) -> str:
+    lines = ["| case | path | images/s | x reference | x plain | peak GPU memory (MiB) |", "|---|---|---|---|---|---|"]
+    by_case: dict[str, dict] = {}
+    for case, name, r in rows:
+        by_case.setdefault(case, {})[name] = r
+    for case, entries in by_case.items():
+        ref, plain = entries.get("reference fp32"), entries.get("plain fp32")
+        for name, r in entries.items():
+            x_ref = f"{r['images_per_s'] / ref['images_per_s']:.2f}" if ref else "-"
+            x_plain = f"{r['images_per_s'] / plain['images_per_s']:.2f}" if plain else "-"
+            mem = f"{r['peak_mem_mib']:.0f}" if r["peak_mem_mib"] is not None else "-"
+            lines.append(f"| {case} | {name} | {r['images_per_s']:.1f} | {x_ref} | {x_plain} | {mem} |")
+    if evaluation:
+        lines += ["", f"Candidate evaluation (S1): BN calibration on {evaluation['calibration_images']} training "
+                  f"images + {evaluation['validation_images']} validation images, mean of "
+                  f"{evaluation['candidates'] - 1} candidates", "",
+                  "| path | seconds / candidate | x reference approach | peak GPU memory (MiB) |", "|---|---|---|---|"]
+        ref = evaluation["reference_approach"]["seconds_per_candidate"]
+        for name in ("reference_approach", "ours_plain", "ours_fast"):
+            r = evaluation[name]
+            mem = f"{r['peak_mem_mib']:.0f}" if r["peak_mem_mib"] is not None else "-"
+            lines.append(f"| {name} | {r['seconds_per_candidate']:.3f} | {ref / r['seconds_per_candidate']:.2f} | "
+                         f"{mem} |")
+    return "\n".join(lines)

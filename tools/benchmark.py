@@ -1,0 +1,41 @@
+"""Time supernet training and candidate evaluation: `python tools/benchmark.py [--reference CHECKOUT]`.
+
+Training: S1 (m=4) and S4 (128 channels, m=4) supernets at batch 96 from their configs, the plain
+path (the config as it is) against the fast path (`tools/train.py --fast`, bf16 on CUDA), and the
+reference implementation's supernets under a loop with its training step's semantics when a
+checkout of github.com/xiaomi-automl/MixPath is given.  Evaluation: seconds per candidate (BN
+calibration + the whole validation split).  Prints a table; writes JSON with the device, versions
+and git commit.  Synthetic CIFAR-shaped data unless --cifar-root is given (speed does not depend
+on the pixels).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from mixpath_bench.bench.speed import run_benchmark  # noqa: E402
+from mixpath_bench.cli import run_cli  # noqa: E402
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--reference", help="a checkout of github.com/xiaomi-automl/MixPath (imported, not copied)")
+    p.add_argument("--device", default="auto", help="cuda, cpu or auto")
+    p.add_argument("--steps", type=int, help="timed training steps (default 150 on CUDA, 5 on CPU)")
+    p.add_argument("--warmup", type=int, help="untimed steps first (default 40 on CUDA, 2 on CPU)")
+    p.add_argument("--batch", type=int, default=96)
+    p.add_argument("--candidates", type=int, help="evaluated candidates (default 20 on CUDA, 3 on CPU)")
+    p.add_argument("--only", nargs="+", choices=["s1", "s4", "eval"], default=["s1", "s4", "eval"])
+    p.add_argument("--cifar-root", help="time on real CIFAR-10 (cifar-10-batches-py) instead of synthetic data")
+    p.add_argument("--out", default="work_dirs/benchmark.json")
+    args = p.parse_args()
+    run_benchmark(args.device, args.reference, args.steps, args.warmup, args.batch, args.candidates,
+                  tuple(args.only), args.cifar_root, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    run_cli(main)
