@@ -6,7 +6,8 @@ reference implementation's supernets under a loop with its training step's seman
 checkout of github.com/xiaomi-automl/MixPath is given.  Evaluation: seconds per candidate (BN
 calibration + the whole validation split).  Prints a table; writes JSON with the device, versions
 and git commit.  Synthetic CIFAR-shaped data unless --cifar-root is given (speed does not depend
-on the pixels).
+on the pixels); the embedded configs (`--s1-config configs/supernet/s1_mnist5k.py`) time on their
+own real data, which is what a CPU can run in minutes.
 """
 from __future__ import annotations
 
@@ -30,10 +31,12 @@ def main() -> int:
     p.add_argument("--candidates", type=int, help="evaluated candidates (default 20 on CUDA, 3 on CPU)")
     p.add_argument("--only", nargs="+", choices=["s1", "s4", "eval"], default=["s1", "s4", "eval"])
     p.add_argument("--cifar-root", help="time on real CIFAR-10 (cifar-10-batches-py) instead of synthetic data")
+    p.add_argument("--s1-config", default="configs/supernet/s1_cifar10.py", help="S1 supernet config to time")
+    p.add_argument("--s4-config", default="configs/supernet/s4_nb101_cifar10.py", help="S4 supernet config to time")
     p.add_argument("--out", default="work_dirs/benchmark.json")
     args = p.parse_args()
     run_benchmark(args.device, args.reference, args.steps, args.warmup, args.batch, args.candidates,
-                  tuple(args.only), args.cifar_root, args.out)
+                  tuple(args.only), args.cifar_root, args.out, {"s1": args.s1_config, "s4": args.s4_config})
     return 0
 
 

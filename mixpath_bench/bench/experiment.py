@@ -42,8 +42,8 @@ EXPERIMENT_KEYS = {"supernet_config", "work_dir", "device", "workers", "ground_t
 STAGES = ("truth", "supernets", "ranking", "search", "darts", "table2", "analysis")
 SECTION_KEYS = {
     "ground_truth": {"source", "metric", "seeds", "recipe", "max_archs", "num_archs", "n_boot"},
-    "supernets": {"variants", "epochs", "gpus", "amp", "seed"},
-    "ranking": {"calib_batches", "calib_batch_size", "n_boot"},
+    "supernets": {"variants", "epochs", "gpus", "amp", "fast", "seed"},
+    "ranking": {"calib_batches", "calib_batch_size", "n_boot", "fast"},
     "search": {"config", "seeds"},
     "darts": {"config", "seeds", "epochs"},
     "analysis": {"samples", "combos", "layers"},

@@ -130,6 +130,8 @@ def supernets_stage(exp: "Experiment", folder: Path) -> dict:
             cmd += ["--epochs", str(int(s["epochs"]))]
         if s.get("amp"):
             cmd.append("--amp")
+        if s.get("fast"):
+            cmd.append("--fast")
         if gpus > 1:
             cmd += ["--launcher", "pytorch"]
         exp.log(f"supernets: training {name} ({', '.join(f'{k}={v}' for k, v in overrides.items())}); "
@@ -177,7 +179,7 @@ def ranking_stage(exp: "Experiment", folder: Path) -> dict:
     summary = run_rank_job(exp.cfg.supernet_config, [variants[n]["checkpoint"] for n in names],
                            str(exp.work / truth["table"]), folder, calib_batches=int(r.get("calib_batches", 8)),
                            calib_batch_size=int(r.get("calib_batch_size", 256)),
-                           device=exp.device, n_boot=n_boot, archs=archs, log=exp.log)
+                           device=exp.device, n_boot=n_boot, archs=archs, fast=bool(r.get("fast")), log=exp.log)
     for name, entry in zip(names, summary["checkpoints"]):
         entry["variant"] = name
     out = {"rank_json": "ranking/rank.json", "figure": "ranking/rank.png", "variants": names}

@@ -58,19 +58,25 @@ def load_truth(source: str, supernet_cfg, metric: str = "val_acc", recipe: Stand
 
 
 def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: str, work_dir: str | Path,
-                 num_archs: int = 50, calib_batches: int = 8, calib_batch_size: int = 256, device: str = "cpu", metric: str = "val_acc",
+                 num_archs: int = 50, calib_batches: int = 8, calib_batch_size: int = 256, device: str = "cpu",
+                 metric: str = "val_acc",
                  recipe: StandaloneRecipe | None = None, seeds: Sequence[int] = (0,), n_boot: int = 1000,
-                 archs: Sequence[Arch] | None = None, log: Callable[[str], None] = print) -> dict:
+                 archs: Sequence[Arch] | None = None, fast: bool = False,
+                 log: Callable[[str], None] = print) -> dict:
     """Score, correlate, write ``rank.json`` and ``rank.png`` into `work_dir`; returns the summary.
 
     `archs` fixes the architectures to rank (default: `ranking_archs` of the supernets' space).
+    `fast`: the fast evaluation settings (bf16 autocast and channels-last on CUDA, validation in
+    batches of 2,500); the calibration batches are the same.
     """
     cfg = load_config(config)
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
     truth = load_truth(truth_source, cfg, metric, recipe, seeds, work / "standalone", device, log)
+    cuda = str(device).startswith("cuda")
+    speed = {"amp": cuda, "channels_last": cuda, "val_batch_size": 2500} if fast else {}
     evaluators = [build_evaluator(cfg, ckpt, calib_batches=calib_batches, calib_batch_size=calib_batch_size,
-                                  device=device) for ckpt in checkpoints]
+                                  device=device, **speed) for ckpt in checkpoints]
     space = evaluators[0].space
     if any(e.space.name != space.name for e in evaluators):
         raise ConfigError("all checkpoints must be supernets of the same search space")
@@ -82,7 +88,7 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
     summary = {"space": space.name, "truth": truth.name, "archs": [a.to_string() for a in archs],
                "truth_acc": truth_acc, "checkpoints": [], "provenance": provenance(
                    {"config": str(config), "checkpoints": list(checkpoints), "truth": truth_source,
-                    "num_archs": len(archs), "calib_batches": calib_batches, "metric": metric}, device)}
+                    "num_archs": len(archs), "calib_batches": calib_batches, "metric": metric, "fast": fast}, device)}
     panels = {}
     for ckpt, ev in zip(checkpoints, evaluators):
         scores = []

@@ -58,13 +58,32 @@ def time_steps(step: Callable[[int], None], steps: int, warmup: int, images_per_
             "peak_mem_mib": peak}
 
 
-def training_config(config: str | Path, fast: bool, amp: bool, batch: int, data: dict | None) -> Config:
-    """The supernet config with synthetic (or given) data, the batch size, and the fast switches."""
+def timing_data(cfg: Config, cifar_root: str | None) -> tuple[dict, dict, str]:
+    """(train, val) dataset configs to time on: real CIFAR-10 at `cifar_root`, else the config's own
+    data when it is at hand (the embedded sets), else synthetic images of CIFAR-10's shape."""
+    from mmengine.registry import DATASETS
+
+    import mixpath_bench.data  # noqa: F401
+
+    from ..errors import DatasetError
+
+    train, val = dict(cfg.train_dataloader.dataset), dict(cfg.val_dataloader.dataset)
+    if cifar_root and train.get("type") == "CIFAR10":
+        return dict(train, root=cifar_root), dict(val, root=cifar_root), "cifar10"
+    try:
+        DATASETS.build(copy.deepcopy(train))
+        return train, val, f"{train['type']}:{train.get('name', '')}"
+    except DatasetError:
+        return dict(SYNTHETIC), dict(SYNTHETIC, num=5000, seed=1), "synthetic 32x32x3"
+
+
+def training_config(config: str | Path, fast: bool, amp: bool, batch: int, data: dict) -> Config:
+    """The supernet config on `data`, at batch size `batch`, with the fast switches."""
     from ..engine.runner import enable_amp, enable_fast
 
     cfg = load_config(config)
     cfg.train_dataloader.batch_size = batch
-    cfg.train_dataloader.dataset = copy.deepcopy(data or SYNTHETIC)
+    cfg.train_dataloader.dataset = copy.deepcopy(data)
     cfg.val_dataloader = None
     if fast:
         enable_fast(cfg, amp)
@@ -100,9 +119,22 @@ def training_step_fn(cfg: Config, device: torch.device) -> Callable[[int], None]
         hub.update_info("iter", i)
         out = model.train_step(batch, wrapper)
         for value in out.values():  # what MMEngine's RuntimeInfoHook does with the step's outputs
-            float(value)
+            value.item() if torch.is_tensor(value) else float(value)
 
     return step
+
+
+def mean_madds(config: str | Path, input_shape: tuple[int, ...], n: int = 16) -> float:
+    """Mean multiply-adds per image of `n` seeded training-path samples of the config's supernet
+    (fvcore on the exported networks: all active paths of a multi-path layer count)."""
+    import mixpath_bench.models  # noqa: F401
+
+    from .complexity import arch_complexity
+
+    cfg = load_config(config)
+    net = MODELS.build(copy.deepcopy(dict(cfg.model.network)))
+    rng = np.random.default_rng(0)
+    return float(np.mean([arch_complexity(net, net.space.sample(rng), tuple(input_shape))[0] for _ in range(n)]))
 
 
 def reference_module(path: str | Path, sub: str, name: str):
@@ -171,7 +203,7 @@ def reference_step_fn(checkout: str | Path, space: str, device: torch.device, ba
 
 def evaluation_times(config: str | Path, device: torch.device, candidates: int, calib_batches: int,
                      calib_batch_size: int, val_batch_size: int, fast_val_batch_size: int,
-                     data: dict | None = None) -> dict:
+                     cifar_root: str | None = None) -> dict:
     """Seconds per candidate: reference approach, our plain evaluator, our fast evaluator."""
     from mmengine.registry import DATASETS
 
@@ -180,13 +212,12 @@ def evaluation_times(config: str | Path, device: torch.device, candidates: int, 
     from .evaluator import SupernetEvaluator, dataset_batches
 
     cfg = load_config(config)
-    train = DATASETS.build(copy.deepcopy(data or SYNTHETIC))
-    val = DATASETS.build(dict(copy.deepcopy(data or SYNTHETIC), num=5000, seed=1) if data is None
-                         else dict(copy.deepcopy(data), split="val"))
+    train_cfg, val_cfg, _ = timing_data(cfg, cifar_root)
+    train, val = DATASETS.build(train_cfg), DATASETS.build(val_cfg)
     model = MODELS.build(copy.deepcopy(cfg.model)).to(device).eval()
     rng = np.random.default_rng(0)
     archs = [model.space.sample(rng) for _ in range(candidates)]
-    out = {"candidates": candidates, "calibration_images": calib_batches * calib_batch_size,
+    out = {"candidates": candidates, "calibration_images": min(len(train), calib_batches * calib_batch_size),
            "validation_images": len(val)}
     out["reference_approach"] = _time_candidates(lambda a: _reference_style_eval(
         model, train, val, a, calib_batches, calib_batch_size, val_batch_size, device), archs, device)
@@ -194,7 +225,8 @@ def evaluation_times(config: str | Path, device: torch.device, candidates: int, 
     cuda = device.type == "cuda"
     for name, kwargs, vbs in (("ours_plain", {}, val_batch_size),
                               ("ours_fast", {"amp": cuda, "channels_last": cuda}, fast_val_batch_size)):
-        ev = SupernetEvaluator(copy.deepcopy(model), calib, dataset_batches(val, vbs), (3, 32, 32), **kwargs)
+        ev = SupernetEvaluator(copy.deepcopy(model), calib, dataset_batches(val, vbs), tuple(val.images.shape[1:]),
+                               **kwargs)
         for a in archs:  # multiply-add counting (fvcore) is not part of the timed evaluation
             ev._costs[s4_hash(a) if a.space == "S4" else a] = {"madds": 0, "params": 0}
         out[name] = _time_candidates(lambda a, ev=ev: ev.score(a).acc, archs, device)
@@ -245,7 +277,7 @@ CASES = {"s1": ("S1", "configs/supernet/s1_cifar10.py"), "s4": ("S4", "configs/s
 
 def run_benchmark(device: str, reference: str | None, steps: int | None, warmup: int | None, batch: int,
                   candidates: int | None, only: tuple[str, ...], cifar_root: str | None, out: str | Path,
-                  log: Callable[[str], None] = print) -> dict:
+                  configs: dict[str, str] | None = None, log: Callable[[str], None] = print) -> dict:
     """Every timing `only` asks for on one device; prints the table and writes `out` (JSON)."""
     from ..jsonio import save_json_atomic
     from ..provenance import provenance
@@ -258,10 +290,19 @@ def run_benchmark(device: str, reference: str | None, steps: int | None, warmup:
     steps = steps or (150 if cuda else 5)
     warmup = warmup if warmup is not None else (40 if cuda else 2)
     candidates = candidates or (20 if cuda else 3)
-    data = dict(type="CIFAR10", root=cifar_root, split="train") if cifar_root else None
-    rows, results = [], {"training": {}, "evaluation": None}
+    configs = {**{k: v[1] for k, v in CASES.items()}, **(configs or {})}
+    if reference and any(configs[k] != CASES[k][1] for k in configs):
+        raise ConfigError("--reference compares against its CIFAR-10 supernets: keep the default configs")
+    rows, results = [], {"training": {}, "evaluation": None, "data": {}}
     for key in [k for k in ("s1", "s4") if k in only]:
-        space, config = CASES[key]
+        space, config = CASES[key][0], configs[key]
+        data, _, described = timing_data(load_config(config), cifar_root)
+        results["data"][space] = described
+        from mmengine.registry import DATASETS
+
+        shape = tuple(DATASETS.build(copy.deepcopy(dict(data, num=8) if data["type"] == "SyntheticImages" else data))
+                      .images.shape[1:])
+        madds = mean_madds(config, shape)
         entry = {}
         variants = [("plain fp32", False, False), ("fast fp32", True, False)] + ([("fast bf16", True, True)]
                                                                                if cuda else [])
@@ -269,19 +310,23 @@ def run_benchmark(device: str, reference: str | None, steps: int | None, warmup:
             log(f"benchmark: {space} training, {name}")
             cfg = training_config(config, fast, amp, batch, data)
             entry[name] = time_steps(training_step_fn(cfg, dev), steps, warmup, batch, dev)
-            rows.append((f"{space} supernet m=4 train, batch {batch}", name, entry[name]))
+            entry[name]["achieved_tflops"] = achieved_tflops(entry[name]["images_per_s"], madds)
+            rows.append((f"{space} ({Path(config).stem}) train, batch {batch}", name, entry[name]))
         if reference:
             log(f"benchmark: {space} training, reference implementation")
             entry["reference fp32"] = time_steps(reference_step_fn(reference, space, dev, batch), steps, warmup,
                                                  batch, dev)
-            rows.append((f"{space} supernet m=4 train, batch {batch}", "reference fp32", entry["reference fp32"]))
+            entry["reference fp32"]["achieved_tflops"] = achieved_tflops(entry["reference fp32"]["images_per_s"], madds)
+            rows.append((f"{space} ({Path(config).stem}) train, batch {batch}", "reference fp32",
+                         entry["reference fp32"]))
+        entry["madds_per_image"] = madds
         results["training"][space] = entry
     if "eval" in only:
         log("benchmark: candidate evaluation (S1)")
-        results["evaluation"] = evaluation_times(CASES["s1"][1], dev, candidates, 10, 500, 500, 2500, data)
+        results["evaluation"] = evaluation_times(configs["s1"], dev, candidates, 10, 500, 500, 2500, cifar_root)
     print(format_table(rows, results["evaluation"], batch))
     results["provenance"] = provenance({"steps": steps, "warmup": warmup, "batch": batch, "candidates": candidates,
-                                        "reference": reference, "data": "cifar10" if cifar_root else "synthetic"},
+                                        "reference": reference, "configs": configs},
                                        str(dev))
     results["provenance"]["cuda"] = torch.version.cuda
     save_json_atomic(out, results)
@@ -289,8 +334,14 @@ def run_benchmark(device: str, reference: str | None, steps: int | None, warmup:
     return results
 
 
+def achieved_tflops(images_per_s: float, madds: float) -> float:
+    """Training FLOP/s (10^12): forward 2 FLOPs per multiply-add, backward about twice the forward."""
+    return images_per_s * 6.0 * madds / 1e12
+
+
 def format_table(rows: list, evaluation: dict | None, batch: int) -> str:
-    lines = ["| case | path | images/s | x reference | x plain | peak GPU memory (MiB) |", "|---|---|---|---|---|---|"]
+    lines = ["| case | path | images/s | x reference | x plain | achieved TFLOP/s | peak GPU memory (MiB) |",
+             "|---|---|---|---|---|---|---|"]
     by_case: dict[str, dict] = {}
     for case, name, r in rows:
         by_case.setdefault(case, {})[name] = r
@@ -300,7 +351,8 @@ def format_table(rows: list, evaluation: dict | None, batch: int) -> str:
             x_ref = f"{r['images_per_s'] / ref['images_per_s']:.2f}" if ref else "-"
             x_plain = f"{r['images_per_s'] / plain['images_per_s']:.2f}" if plain else "-"
             mem = f"{r['peak_mem_mib']:.0f}" if r["peak_mem_mib"] is not None else "-"
-            lines.append(f"| {case} | {name} | {r['images_per_s']:.1f} | {x_ref} | {x_plain} | {mem} |")
+            flops = f"{r['achieved_tflops']:.3f}" if r.get("achieved_tflops") is not None else "-"
+            lines.append(f"| {case} | {name} | {r['images_per_s']:.1f} | {x_ref} | {x_plain} | {flops} | {mem} |")
     if evaluation:
         lines += ["", f"Candidate evaluation (S1): BN calibration on {evaluation['calibration_images']} training "
                   f"images + {evaluation['validation_images']} validation images, mean of "

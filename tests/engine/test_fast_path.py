@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 import mixpath_bench.data  # noqa: F401 - registers datasets and collate
 import mixpath_bench.engine.optim  # noqa: F401 - registers FastOptimWrapper
 import mixpath_bench.models  # noqa: F401 - registers the supernets
-from mixpath_bench.bench.speed import format_table, reference_step_fn, time_steps
+from mixpath_bench.bench.speed import achieved_tflops, format_table, reference_step_fn, time_steps
 from mixpath_bench.engine.config import load_config
 from mixpath_bench.engine.model import MixPathClassifier
 from mixpath_bench.engine.optim import FastOptimWrapper
@@ -145,5 +145,6 @@ def test_benchmark_table_ratios():
             ("S1", "plain fp32", {"images_per_s": 150.0, "peak_mem_mib": None}),
             ("S1", "fast fp32", {"images_per_s": 450.0, "peak_mem_mib": 12.0})]
     table = format_table(rows, None, 96)
-    assert "| S1 | fast fp32 | 450.0 | 4.50 | 3.00 | 12 |" in table
-    assert "| S1 | reference fp32 | 100.0 | 1.00 | 0.67 | - |" in table
+    assert "| S1 | fast fp32 | 450.0 | 4.50 | 3.00 | - | 12 |" in table
+    assert "| S1 | reference fp32 | 100.0 | 1.00 | 0.67 | - | - |" in table
+    assert achieved_tflops(1000.0, 1e9) == pytest.approx(6.0)
