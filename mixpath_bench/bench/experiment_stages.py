@@ -136,7 +136,8 @@ def supernets_stage(exp: "Experiment", folder: Path) -> dict:
             cmd += ["--launcher", "pytorch"]
         exp.log(f"supernets: training {name} ({', '.join(f'{k}={v}' for k, v in overrides.items())}); "
                 f"log {work / 'train.log'}")
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT,
+                                preexec_fn=_die_with_parent)
         relay = threading.Thread(target=_relay, args=(proc, work / "train.log", name, exp.log), daemon=True)
         relay.start()
         procs.append((name, overrides, work, proc, relay))
@@ -150,6 +151,18 @@ def supernets_stage(exp: "Experiment", folder: Path) -> dict:
         out[name] = {"overrides": dict(overrides), "checkpoint": str(ckpt), "work_dir": str(work),
                      "train_seconds": train_seconds(load_checkpoint_file(ckpt)), "log": f"supernets/{name}/train.log"}
     return out
+
+
+def _die_with_parent() -> None:
+    """Linux: a training process ends when the experiment process is killed (even by SIGKILL), so a
+    re-run never finds a stray trainer still writing into the work dir it resumes from."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _wait(item) -> None:
