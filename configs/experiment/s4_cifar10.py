@@ -2,6 +2,7 @@
 # Ground truth: NAS-Bench-101 (mean of its 3 repeats) from the user's nasbench_only108.tfrecord; without
 # that file use stand-alone training instead:
 #   --cfg-options ground_truth.source=standalone ground_truth.seeds="[0,1]"
+# CIFAR-10 elsewhere than data/cifar10: --cfg-options supernet_options.data_root=/data/cifar-10-batches-py
 # Several GPUs for the supernets: --cfg-options supernets.gpus=4 (torchrun, DDP).
 # Expected GPU time per stage (one H200, fp32): docs/experiments.md.
 supernet_config = 'configs/supernet/s4_nb101_cifar10.py'  # 200 epochs, batch 96, the reference recipe
@@ -11,6 +12,7 @@ workers = 1
 ground_truth = dict(source='data/nasbench/nasbench_only108.tfrecord', metric='val_acc',
                     # used only with source='standalone': 108 epochs as NAS-Bench-101 (SGD here, not RMSProp)
                     seeds=[0], recipe=dict(epochs=108, batch_size=256, lr=0.1, momentum=0.9, weight_decay=1e-4))
+supernet_options = dict()  # cfg-options for the supernet config, used by every stage
 supernets = dict(variants=dict(sbn=dict(shadow_bn=True), bn=dict(shadow_bn=False)), seed=0, gpus=1, amp=False)
 ranking = dict(calib_batches=10, calib_batch_size=500, n_boot=1000)
 search = dict(config='configs/search/s4_cifar10.py', seeds=[0, 1, 2])  # evolution budget 100 (Table 2)

@@ -37,7 +37,7 @@ from ..provenance import provenance
 from ..spaces import Arch, parse_arch
 from . import experiment_stages as stages
 
-EXPERIMENT_KEYS = {"supernet_config", "work_dir", "device", "workers", "ground_truth", "supernets", "ranking",
+EXPERIMENT_KEYS = {"supernet_config", "supernet_options", "work_dir", "device", "workers", "ground_truth", "supernets", "ranking",
                    "search", "darts", "analysis"}
 STAGES = ("truth", "supernets", "ranking", "search", "darts", "table2", "analysis")
 SECTION_KEYS = {
@@ -91,7 +91,13 @@ class Experiment:
         self.device = resolve_device(device or self.cfg.get("device", "auto"))
         self.workers = int(self.cfg.get("workers", 1))
         self.log = log
-        self.supernet_cfg = load_config(self.cfg.supernet_config)
+        self.supernet_cfg = load_config(self.cfg.supernet_config, dict(self.cfg.get("supernet_options") or {}))
+        if self.cfg.get("supernet_options"):
+            # every stage (and the training processes) reads this merged copy, kept with the results
+            self.work.mkdir(parents=True, exist_ok=True)
+            merged = self.work / "supernet_config.py"
+            self.supernet_cfg.dump(str(merged))
+            self.cfg.supernet_config = str(merged)
         self.keys: dict[str, str] = {}
         self.outputs: dict[str, dict] = {}
         self.seconds: dict[str, float] = {}

@@ -133,6 +133,11 @@ def test_bad_configs_fail_with_one_line(tmp_path, experiment):
     assert proc.returncode == 2 and "search needs 'config'" in proc.stderr
     proc = run_tool(tmp_path / "missing.py", check=False)
     assert proc.returncode == 2 and "does not exist" in proc.stderr
+    # supernet_options reach every stage through a merged copy of the supernet config in the work dir
+    proc = run_tool(ROOT / "configs/experiment/s1_cifar10.py", "--work-dir", tmp_path / "s1", "--until", "truth",
+                    "--cfg-options", f"supernet_options.data_root={tmp_path / 'nowhere'}", check=False)
+    assert proc.returncode == 2 and f"CIFAR-10 folder {tmp_path / 'nowhere'} does not exist" in proc.stderr
+    assert f"data_root = '{tmp_path / 'nowhere'}'" in (tmp_path / "s1" / "supernet_config.py").read_text()
 
 
 def test_seed_noise_summary_by_hand():
@@ -179,3 +184,23 @@ def test_shipped_experiment_configs_load(path, monkeypatch):
     load_search_config(cfg.search.config)
     load_config(cfg.darts.config, allowed={"supernet_config", "darts"})
     assert set(cfg.supernets.variants) == {"sbn", "bn"} and cfg.analysis.samples == 64
+
+
+def test_nasbench101_ground_truth_stage(tmp_path, experiment):
+    from mixpath_bench.spaces import parse_arch, s4_hash, s4_unique_archs
+
+    from .nb101_fixture import write_tfrecord
+
+    d = experiment[0]
+    hashes = list(s4_unique_archs())
+    rows = [(h, [(0.80 + 0.004 * i, 0.79)] * 3) for i, h in enumerate(hashes)]
+    tfrecord = write_tfrecord(tmp_path / "nasbench_only108.tfrecord", rows)
+    run_tool(d / "exp.py", "--work-dir", tmp_path / "w", "--until", "truth", "--cfg-options",
+             f"ground_truth.source={tfrecord}", "ground_truth.metric=val_acc")
+    truth = json.loads((tmp_path / "w/truth/truth.json").read_text())
+    expected = {h: 100 * (0.80 + 0.004 * i) for i, h in enumerate(hashes)}
+    assert len(truth["archs"]) == 5 and truth["seeds"] == []
+    for arch, acc in zip(truth["archs"], truth["acc"]):
+        assert acc == pytest.approx(expected[s4_hash(parse_arch(arch))])
+    report = (tmp_path / "w/report.md").read_text()
+    assert "Seed noise: not measured" in report and "nasbench101:val_acc" in report
