@@ -187,6 +187,46 @@ def analysis_section(exp: "Experiment") -> list[str]:
     return lines
 
 
+def sbn_ratio_verdict(analysis: dict, tolerance: float = 0.3) -> str:
+    """Are SBN_k's fitted mean / variance ratios to SBN_1 about k / k^2 (within `tolerance`, relative)?"""
+    parts = []
+    for key, power, name in (("mean", 1, "running mean"), ("var", 2, "running variance")):
+        values: dict[int, list[float]] = {}
+        for layer in analysis["layers"]:
+            for k, v in layer["ratios"][key].items():
+                if int(k) > 1:
+                    values.setdefault(int(k), []).append(float(v))
+        if not values:
+            continue
+        ok = all(abs(v / k ** power - 1) <= tolerance for k, vs in values.items() for v in vs)
+        ranges = ", ".join(f"k={k}: {min(vs):.2f}-{max(vs):.2f}" for k, vs in sorted(values.items()))
+        expect = "k" if power == 1 else "k^2"
+        parts.append(f"SBN_k's {name} is {'about' if ok else 'not about'} {expect} times SBN_1's "
+                     f"(paper: {expect}; here {ranges})")
+    return "; ".join(parts) + "." if parts else "No Shadow BN with several paths to analyse."
+
+
+def summary_section(exp: "Experiment") -> list[str]:
+    """The verdicts of the sections below, in one place."""
+    lines = ["## Summary", ""]
+    if "truth" in exp.outputs:
+        n = _read(exp, exp.outputs["truth"]["truth_json"])["noise"]
+        if "seed_noise_std" in n:
+            lines.append(f"- Ground truth: the architectures differ by {n['spread_std']:.2f} pp (std), "
+                         f"{n['spread_over_noise']:.1f}x the seed noise; two seeds agree with Kendall tau "
+                         f"{n['seed_vs_seed']['kendall_tau']:.3f}.")
+    if "ranking" in exp.outputs:
+        diff = exp.outputs["ranking"]["sbn_minus_bn"]
+        lines += [f"- {ranking_verdict(diff, 'uncalibrated')}", f"- {ranking_verdict(diff, 'calibrated')}"]
+    if "table2" in exp.outputs:
+        lines.append(f"- {search_verdict(_read(exp, exp.outputs['table2']['table_json'])['summary'])}")
+    if "analysis" in exp.outputs:
+        lines.append(f"- {sbn_ratio_verdict(_read(exp, exp.outputs['analysis']['json']))}")
+    sources = [exp.outputs[k][f] for k, f in (("truth", "truth_json"), ("ranking", "rank_json"),
+                                              ("table2", "table_json"), ("analysis", "json")) if k in exp.outputs]
+    return lines + ["", _source(*sources), ""] if sources else []
+
+
 SECTIONS = (("truth", truth_section), ("supernets", supernet_section), ("ranking", ranking_section),
             ("table2", search_section), ("analysis", analysis_section))
 
@@ -200,6 +240,7 @@ def write_report(exp: "Experiment", seconds: float) -> dict:
     lines += [f"| {name} | {exp.seconds[name]:.0f} | `{exp.keys[name]}` |" for name in exp.keys]
     lines += ["", f"This invocation took {seconds:.0f} s (stages reused from earlier runs cost nothing).",
               "Stage seconds are those of the run that produced each stage.", ""]
+    lines += summary_section(exp)
     for stage, section in SECTIONS:
         if stage in exp.outputs:
             lines += section(exp)

@@ -74,7 +74,7 @@ def test_report_names_the_source_of_every_section(experiment):
     _, work, _, _ = experiment
     report = (work / "report.md").read_text()
     sections = re.split(r"\n## ", report)[1:]
-    assert [s.split("\n")[0][:2] for s in sections] == ["1.", "2.", "3.", "4.", "5."]
+    assert [s.split("\n")[0][:2] for s in sections] == ["Su", "1.", "2.", "3.", "4.", "5."]
     for section in sections:
         sources = re.findall(r"Source: (.*)\.\n", section)
         assert sources, section[:80]
@@ -165,6 +165,18 @@ def test_paired_difference_and_verdicts():
     assert "SBN ranked better" in verdict(0.05, 0.3)
     assert "worse" in verdict(-0.4, -0.1) and "contradicts" in verdict(-0.4, -0.1)
     assert "No measurable difference" in verdict(-0.1, 0.3)
+
+
+def test_sbn_ratio_verdict_follows_the_numbers():
+    from mixpath_bench.bench.report import sbn_ratio_verdict
+
+    def layer(mean, var):
+        return {"ratios": {"mean": {"1": 1.0, "2": mean[0], "4": mean[1]}, "var": {"1": 1.0, "2": var[0], "4": var[1]}}}
+
+    good = sbn_ratio_verdict({"layers": [layer((2.1, 3.8), (4.2, 15.0))]})
+    assert "running mean is about k" in good and "running variance is about k^2" in good
+    low_var = sbn_ratio_verdict({"layers": [layer((2.1, 3.8), (3.0, 9.0))]})
+    assert "running mean is about k" in low_var and "running variance is not about k^2" in low_var
 
 
 def test_describe_s4_cells():
