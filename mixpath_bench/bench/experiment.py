@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import time
 from pathlib import Path
@@ -34,11 +33,11 @@ from ..engine.config import load_config
 from ..errors import ConfigError
 from ..jsonio import load_json, save_json_atomic
 from ..provenance import provenance
-from ..spaces import Arch, parse_arch
+from ..spaces import Arch
 from . import experiment_stages as stages
 
-EXPERIMENT_KEYS = {"supernet_config", "supernet_options", "work_dir", "device", "workers", "ground_truth", "supernets", "ranking",
-                   "search", "darts", "analysis"}
+EXPERIMENT_KEYS = {"supernet_config", "supernet_options", "work_dir", "device", "workers", "ground_truth",
+                   "supernets", "ranking", "search", "darts", "analysis"}
 STAGES = ("truth", "supernets", "ranking", "search", "darts", "table2", "analysis")
 SECTION_KEYS = {
     "ground_truth": {"source", "metric", "seeds", "recipe", "max_archs", "num_archs", "n_boot"},
@@ -165,10 +164,3 @@ class Experiment:
         """Stand-alone runs live outside the stage folders: they are keyed by their own settings."""
         return self.work / "standalone_cache"
 
-
-def parse_archs(texts) -> list[Arch]:
-    return [parse_arch(t) for t in texts]
-
-
-def cpu_threads(workers: int) -> int:
-    return max(1, (os.cpu_count() or 1) // max(1, workers))
