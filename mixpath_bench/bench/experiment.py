@@ -74,11 +74,6 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def config_digest(path: str | Path) -> dict:
-    """A referenced config file's full (inherited and merged) content, for stage keys."""
-    return json.loads(json.dumps(Config.fromfile(str(path)).to_dict(), sort_keys=True, default=str))
-
-
 class Experiment:
     """Runs the stages of one experiment config into one work dir."""
 
@@ -88,7 +83,10 @@ class Experiment:
         self.cfg = load_experiment_config(config, options)
         self.work = Path(work_dir or self.cfg.get("work_dir") or Path("work_dirs") / Path(config).stem)
         self.device = resolve_device(device or self.cfg.get("device", "auto"))
-        self.workers = int(self.cfg.get("workers", 1))
+        workers = self.cfg.get("workers", 1)
+        if not isinstance(workers, int) or workers < 1:
+            raise ConfigError(f"workers must be a positive integer, got {workers!r}")
+        self.workers = workers
         self.log = log
         self.supernet_cfg = load_config(self.cfg.supernet_config, dict(self.cfg.get("supernet_options") or {}))
         if self.cfg.get("supernet_options"):
@@ -97,6 +95,7 @@ class Experiment:
             merged = self.work / "supernet_config.py"
             self.supernet_cfg.dump(str(merged))
             self.cfg.supernet_config = str(merged)
+        self._archs: list[Arch] | None = None
         self.keys: dict[str, str] = {}
         self.outputs: dict[str, dict] = {}
         self.seconds: dict[str, float] = {}
@@ -134,7 +133,10 @@ class Experiment:
 
     # -- the pipeline ------------------------------------------------------------------------------
     def archs(self) -> list[Arch]:
-        return stages.experiment_archs(self.supernet_cfg, dict(self.cfg.get("ground_truth") or {}))
+        """The architectures to rank (built once: it instantiates the supernet)."""
+        if self._archs is None:
+            self._archs = stages.experiment_archs(self.supernet_cfg, dict(self.cfg.get("ground_truth") or {}))
+        return self._archs
 
     def run(self, until: str | None = None, force: tuple[str, ...] = ()) -> dict:
         """Run (or reuse) the stages up to and including `until`; then write the report."""
@@ -145,7 +147,7 @@ class Experiment:
             raise ConfigError(f"--force: unknown stage(s) {', '.join(unknown)}; stages: {', '.join(STAGES)}")
         self.work.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
-        sup = config_digest(self.cfg.supernet_config)
+        sup = stages.config_digest(self.cfg.supernet_config)
         plan = stages.plan(self, sup)
         for name in STAGES:
             if name not in plan:

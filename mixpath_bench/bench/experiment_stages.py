@@ -1,6 +1,7 @@
 """The stages of `Experiment` (see `experiment.py`): what each reads, and what it runs."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
     from .experiment import Experiment
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def config_digest(path: str | Path) -> dict:
+    """A referenced config file's full (inherited and merged) content, for stage keys."""
+    return json.loads(json.dumps(Config.fromfile(str(path)).to_dict(), sort_keys=True, default=str))
 
 
 def experiment_archs(supernet_cfg: Config, gt: dict) -> list[Arch]:
@@ -66,13 +72,9 @@ def plan(exp: "Experiment", sup_digest: dict) -> dict[str, tuple[Callable[[], di
                     lambda d: ranking_stage(exp, d)),
     }
     if cfg.get("search") is not None:
-        from .experiment import config_digest
-
         stages["search"] = (lambda: {"search": dict(cfg.search), "config": config_digest(cfg.search.config),
                                      "supernets": exp.keys["supernets"]}, lambda d: search_stage(exp, d))
     if cfg.get("darts") is not None:
-        from .experiment import config_digest
-
         stages["darts"] = (lambda: {"darts": dict(cfg.darts), "config": config_digest(cfg.darts.config),
                                     "supernet_config": sup_digest}, lambda d: darts_stage(exp, d))
     if "search" in stages or "darts" in stages:
@@ -187,14 +189,14 @@ def ranking_stage(exp: "Experiment", folder: Path) -> dict:
     variants = exp.outputs["supernets"]
     names = list(variants)
     truth = exp.outputs["truth"]
-    archs = [parse_arch(a) for a in _truth_json(exp)["archs"]]
+    truth_json = _truth_json(exp)
+    archs = [parse_arch(a) for a in truth_json["archs"]]
     n_boot = int(r.get("n_boot", 1000))
     summary = run_rank_job(exp.cfg.supernet_config, [variants[n]["checkpoint"] for n in names],
                            str(exp.work / truth["table"]), folder, calib_batches=int(r.get("calib_batches", 8)),
                            calib_batch_size=int(r.get("calib_batch_size", 256)),
-                           device=exp.device, n_boot=n_boot, archs=archs, fast=bool(r.get("fast")), log=exp.log)
-    for name, entry in zip(names, summary["checkpoints"]):
-        entry["variant"] = name
+                           device=exp.device, n_boot=n_boot, archs=archs, fast=bool(r.get("fast")), labels=names,
+                           log=exp.log)
     out = {"rank_json": "ranking/rank.json", "figure": "ranking/rank.png", "variants": names}
     sbn, bn = _variant(exp, True), _variant(exp, False)
     a, b = summary["checkpoints"][names.index(sbn)], summary["checkpoints"][names.index(bn)]
@@ -202,11 +204,10 @@ def ranking_stage(exp: "Experiment", folder: Path) -> dict:
         mode: {"kendall_tau": paired_difference(a[mode], b[mode], summary["truth_acc"], kendall_tau, n_boot),
                "spearman_rho": paired_difference(a[mode], b[mode], summary["truth_acc"], spearman_rho, n_boot)}
         for mode in ("uncalibrated", "calibrated")}
-    save_json_atomic(folder / "rank.json", summary)
     save_json_atomic(folder / "differences.json", out["sbn_minus_bn"])
     from .plots import plot_taus
 
-    plot_taus(summary, _truth_json(exp)["noise"], folder / "tau.png")
+    plot_taus(summary, truth_json["noise"], folder / "tau.png")
     out["tau_figure"] = "ranking/tau.png"
     return out
 
@@ -256,6 +257,7 @@ class _TruthWithFallback:
     def __init__(self, exp: "Experiment") -> None:
         self.exp, self.table = exp, TableTruth(exp.work / exp.outputs["truth"]["table"])
         self.name, self.extra = "stage 1 (truth/truth_table.json)", {}
+        self.standalone = None  # built (datasets loaded) on the first architecture outside the table
 
     def accuracy(self, arch: Arch) -> float:
         try:
@@ -264,11 +266,12 @@ class _TruthWithFallback:
             gt = dict(self.exp.cfg.get("ground_truth") or {})
             if gt.get("source", "standalone") != "standalone":
                 raise
-            metric = gt.get("metric", "test_acc")
-            truth = standalone_truth(self.exp.supernet_cfg, StandaloneRecipe(**dict(gt.get("recipe") or {})),
-                                     [int(s) for s in gt.get("seeds", (0,))], metric, self.exp.stage_cache(),
-                                     self.exp.device, self.exp.log)
-            self.extra[arch.to_string()] = truth.accuracy(arch)
+            if self.standalone is None:
+                self.standalone = standalone_truth(
+                    self.exp.supernet_cfg, StandaloneRecipe(**dict(gt.get("recipe") or {})),
+                    [int(s) for s in gt.get("seeds", (0,))], gt.get("metric", "test_acc"), self.exp.stage_cache(),
+                    self.exp.device, self.exp.log)
+            self.extra[arch.to_string()] = self.standalone.accuracy(arch)
             return self.extra[arch.to_string()]
 
 

@@ -61,13 +61,14 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
                  num_archs: int = 50, calib_batches: int = 8, calib_batch_size: int = 256, device: str = "cpu",
                  metric: str = "val_acc",
                  recipe: StandaloneRecipe | None = None, seeds: Sequence[int] = (0,), n_boot: int = 1000,
-                 archs: Sequence[Arch] | None = None, fast: bool = False,
+                 archs: Sequence[Arch] | None = None, fast: bool = False, labels: Sequence[str] | None = None,
                  log: Callable[[str], None] = print) -> dict:
     """Score, correlate, write ``rank.json`` and ``rank.png`` into `work_dir`; returns the summary.
 
     `archs` fixes the architectures to rank (default: `ranking_archs` of the supernets' space).
     `fast`: the fast evaluation settings (bf16 autocast and channels-last on CUDA, validation in
-    batches of 2,500); the calibration batches are the same.
+    batches of 2,500); the calibration batches are the same.  `labels` names the checkpoints
+    (``variant`` in ``rank.json``).
     """
     cfg = load_config(config)
     work = Path(work_dir)
@@ -90,7 +91,7 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
                    {"config": str(config), "checkpoints": list(checkpoints), "truth": truth_source,
                     "num_archs": len(archs), "calib_batches": calib_batches, "metric": metric, "fast": fast}, device)}
     panels = {}
-    for ckpt, ev in zip(checkpoints, evaluators):
+    for n, (ckpt, ev) in enumerate(zip(checkpoints, evaluators)):
         scores = []
         for i, arch in enumerate(archs):
             scores.append(ev.score(arch))
@@ -103,6 +104,8 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
                  "calibrated": calibrated, "uncalibrated": raw,
                  "correlation": {"calibrated": rank_correlation(calibrated, truth_acc, n_boot),
                                  "uncalibrated": rank_correlation(raw, truth_acc, n_boot)}}
+        if labels is not None:
+            entry["variant"] = labels[n]
         summary["checkpoints"].append(entry)
         label = f"{Path(ckpt).parent.name}/{Path(ckpt).name} ({'SBN' if entry['shadow_bn'] else 'BN'})"
         panels[label + ", calibrated"] = (calibrated, truth_acc, entry["correlation"]["calibrated"]["kendall_tau"])

@@ -58,9 +58,10 @@ def time_steps(step: Callable[[int], None], steps: int, warmup: int, images_per_
             "peak_mem_mib": peak}
 
 
-def timing_data(cfg: Config, cifar_root: str | None) -> tuple[dict, dict, str]:
-    """(train, val) dataset configs to time on: real CIFAR-10 at `cifar_root`, else the config's own
-    data when it is at hand (the embedded sets), else synthetic images of CIFAR-10's shape."""
+def timing_data(cfg: Config, cifar_root: str | None) -> tuple[dict, dict, str, tuple[int, ...]]:
+    """(train, val) dataset configs to time on, a description and the image shape (C, H, W): real
+    CIFAR-10 at `cifar_root`, else the config's own data when it is at hand (the embedded sets),
+    else synthetic images of CIFAR-10's shape."""
     from mmengine.registry import DATASETS
 
     import mixpath_bench.data  # noqa: F401
@@ -69,12 +70,14 @@ def timing_data(cfg: Config, cifar_root: str | None) -> tuple[dict, dict, str]:
 
     train, val = dict(cfg.train_dataloader.dataset), dict(cfg.val_dataloader.dataset)
     if cifar_root and train.get("type") == "CIFAR10":
-        return dict(train, root=cifar_root), dict(val, root=cifar_root), "cifar10"
+        train, val = dict(train, root=cifar_root), dict(val, root=cifar_root)
     try:
-        DATASETS.build(copy.deepcopy(train))
-        return train, val, f"{train['type']}:{train.get('name', '')}"
+        shape = tuple(DATASETS.build(copy.deepcopy(train)).images.shape[1:])
+        return train, val, f"{train['type']}:{train.get('name', train.get('root', ''))}", shape
     except DatasetError:
-        return dict(SYNTHETIC), dict(SYNTHETIC, num=5000, seed=1), "synthetic 32x32x3"
+        if cifar_root:
+            raise
+        return dict(SYNTHETIC), dict(SYNTHETIC, num=5000, seed=1), "synthetic 32x32x3", (3, 32, 32)
 
 
 def training_config(config: str | Path, fast: bool, amp: bool, batch: int, data: dict) -> Config:
@@ -212,7 +215,7 @@ def evaluation_times(config: str | Path, device: torch.device, candidates: int, 
     from .evaluator import SupernetEvaluator, dataset_batches
 
     cfg = load_config(config)
-    train_cfg, val_cfg, _ = timing_data(cfg, cifar_root)
+    train_cfg, val_cfg, _, _ = timing_data(cfg, cifar_root)
     train, val = DATASETS.build(train_cfg), DATASETS.build(val_cfg)
     model = MODELS.build(copy.deepcopy(cfg.model)).to(device).eval()
     rng = np.random.default_rng(0)
@@ -296,12 +299,8 @@ def run_benchmark(device: str, reference: str | None, steps: int | None, warmup:
     rows, results = [], {"training": {}, "evaluation": None, "data": {}}
     for key in [k for k in ("s1", "s4") if k in only]:
         space, config = CASES[key][0], configs[key]
-        data, _, described = timing_data(load_config(config), cifar_root)
+        data, _, described, shape = timing_data(load_config(config), cifar_root)
         results["data"][space] = described
-        from mmengine.registry import DATASETS
-
-        shape = tuple(DATASETS.build(copy.deepcopy(dict(data, num=8) if data["type"] == "SyntheticImages" else data))
-                      .images.shape[1:])
         madds = mean_madds(config, shape)
         entry = {}
         variants = [("plain fp32", False, False), ("fast fp32", True, False)] + ([("fast bf16", True, True)]
