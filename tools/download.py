@@ -24,7 +24,8 @@ def main() -> int:
     failed = 0
     for name in names:
         try:
-            print(f"{name}: {fetch_weights(name, args.offline, progress=lambda s: print(s, end='\r', flush=True))}")
+            path = fetch_weights(name, args.offline, progress=lambda s: print(s, end="\r", flush=True))
+            print(f"{name}: {path}")
         except ZooError as exc:
             if not args.all:
                 raise
