@@ -2,12 +2,17 @@
 # make demo: create .venv (if missing), install, run the end-to-end MixPath experiment on the embedded
 #            MNIST-5k on the CPU (ground truth, SBN/BN supernets, ranking, search, DARTS, SBN analysis)
 #            and write work_dirs/demo/report.md; re-running it reuses or resumes the finished stages.
+# make gpu-kit: download the packages a bare GPU machine lacks (tools/gpu_kit.txt) as Python 3.12
+#            wheels into .whl/ and export the reference implementation from REFERENCE_SRC (a git
+#            directory or checkout of github.com/xiaomi-automl/MixPath) into .reference/MixPath,
+#            for tools/gpu_check.py (docs/benchmarks.md, "GPU check").
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+REFERENCE_SRC ?= /work/.mirror/xiaomi-automl+MixPath/repo
 
-.PHONY: test demo venv clean
+.PHONY: test demo venv clean gpu-kit
 
 $(STAMP): setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +27,9 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) tools/experiment.py configs/experiment/demo.py
+
+gpu-kit:
+	PYTHON=$(PYTHON) REFERENCE_SRC=$(REFERENCE_SRC) bash tools/gpu_kit.sh
 
 clean:
 	rm -rf $(VENV) work_dirs
