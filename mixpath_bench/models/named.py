@@ -14,6 +14,7 @@ from pathlib import Path
 from torch import nn
 
 from ..errors import ConfigError
+from ..package_data import data_path
 from ..spaces import Arch, parse_arch
 
 DEFAULT_NETWORKS = {"S1": {"type": "S1Supernet", "num_classes": 10}, "S2": {"type": "S2Supernet", "num_classes": 1000},
@@ -21,9 +22,9 @@ DEFAULT_NETWORKS = {"S1": {"type": "S1Supernet", "num_classes": 10}, "S2": {"typ
 
 
 def arch_dir() -> Path:
-    """Folder of the named architecture files (``$MIXPATH_ARCH_DIR`` overrides)."""
+    """Folder of the named architecture files: ``model_zoo/archs`` as shipped (``$MIXPATH_ARCH_DIR`` overrides)."""
     env = os.environ.get("MIXPATH_ARCH_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "model_zoo" / "archs"
+    return Path(env) if env else data_path("model_zoo", "archs")
 
 
 def list_archs() -> list[str]:

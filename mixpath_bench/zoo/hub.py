@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import UserError
+from ..package_data import data_path
 
 
 class ZooError(UserError):
@@ -25,7 +26,7 @@ class ZooError(UserError):
 
 def manifest_path() -> Path:
     env = os.environ.get("MIXPATH_ZOO_MANIFEST")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "model_zoo" / "zoo.json"
+    return Path(env) if env else data_path("model_zoo", "zoo.json")
 
 
 def cache_dir() -> Path:
