@@ -28,5 +28,5 @@ def main(argv: list[str] | None = None) -> None:
     if argv[0] not in tools:
         print(f"error: unknown tool {argv[0]!r}; tools: {', '.join(tools)}", file=sys.stderr)
         sys.exit(2)
-    sys.argv = [f"mixpath {argv[0]}", *argv[1:]]
+    sys.argv = [str(tools[argv[0]]), *argv[1:]]
     runpy.run_path(str(tools[argv[0]]), run_name="__main__")
