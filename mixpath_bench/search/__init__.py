@@ -1,10 +1,18 @@
-"""Searchers on plain `Arch` values and numpy arrays (no torch): NSGA-II (Algorithm 1), random, evolution."""
-from .baselines import RandomSearch, RegularizedEvolution
+"""Searchers on plain `Arch` values and numpy arrays (no torch), behind one registry.
+
+`SEARCHERS` maps a name to its class: ``nsga2`` (Algorithm 1), ``random``, ``evolution`` and
+``local``; each returns a `SearchResult`.  Importing this package registers them.
+"""
+from .baselines import BudgetedSearch, RandomSearch, RegularizedEvolution
+from .local import LocalSearch
 from .nsga2 import Constraints, NSGA2Search
 from .operators import (binary_tournament, equispaced_picks, non_dominated_fronts, rank_and_crowding, select_survivors,
                         weighted_crowding_distance)
+from .registry import SEARCHERS, Searcher, build_searcher, register_searcher
+from .result import SearchResult
 from .state import Evaluator, SearchError, save_json_atomic
 
-__all__ = ["NSGA2Search", "RandomSearch", "RegularizedEvolution", "Constraints", "Evaluator", "SearchError",
+__all__ = ["NSGA2Search", "RandomSearch", "RegularizedEvolution", "LocalSearch", "BudgetedSearch", "Constraints",
+           "Evaluator", "SearchError", "SearchResult", "Searcher", "SEARCHERS", "build_searcher", "register_searcher",
            "save_json_atomic", "weighted_crowding_distance", "non_dominated_fronts", "rank_and_crowding",
            "select_survivors", "binary_tournament", "equispaced_picks"]

@@ -1,7 +1,9 @@
-"""Random search and single-objective regularized evolution, with the same checkpointing as NSGA-II.
+"""Budgeted searchers: random search and single-objective regularized evolution.
 
-Both count *accuracy evaluations* as their budget (so random search can be given exactly the
-number NSGA-II spent) and skip a candidate over ``max_madds`` before evaluating it.
+The budget counts *distinct networks evaluated* (the space's `canonical_key`: two encodings of
+one S4 cell are one network), so random search can be given exactly the number NSGA-II spent.
+A candidate over ``max_madds`` is skipped before it is evaluated.  A search ends early, marked
+``exhausted``, when every network of the space has been evaluated (S4: 34).
 """
 from __future__ import annotations
 
@@ -11,25 +13,31 @@ from typing import Callable
 
 import numpy as np
 
-from ..spaces import Arch, SearchSpace
-from .nsga2 import Constraints, json_roundtrip
-from .operators import non_dominated_fronts
-from .state import (Evaluator, SearchError, check_objectives, load_json, objective_matrix, rng_from_state, rng_state,
-                    save_json_atomic)
+from ..spaces import MUTATIONS, Arch, SearchSpace
+from .nsga2 import Constraints, evaluate_once, json_roundtrip
+from .registry import register_searcher
+from .result import SearchResult, best_key, build_result, front_of
+from .state import Evaluator, SearchError, load_json, rng_from_state, rng_state, save_json_atomic
 
 
-class _BudgetedSearch:
-    """Shared loop: propose, check cost, evaluate (each unique architecture once), checkpoint."""
+class BudgetedSearch:
+    """Shared loop of budgeted searchers: propose, check cost, evaluate each network once, checkpoint.
 
-    algorithm = ""
+    A subclass defines ``label``, `propose` (the next candidate) and optionally `accept` (what it
+    learns from an evaluated candidate that passed the accuracy constraint).
+    """
+
+    label = ""
+    name = ""
 
     def __init__(self, space: SearchSpace, budget: int, constraints: Constraints, seed: int,
                  checkpoint_every: int = 10) -> None:
-        if budget < 1:
-            raise SearchError("the evaluation budget must be >= 1")
-        self.space, self.budget, self.constraints, self.seed = space, budget, constraints, seed
+        if budget is None or int(budget) < 1:
+            raise SearchError(f"{self.name}: the evaluation budget must be an integer >= 1, got {budget!r}")
+        self.space, self.budget, self.constraints, self.seed = space, int(budget), constraints, seed
         self.checkpoint_every = checkpoint_every
-        self.max_tries = 200 * budget
+        self.max_tries = 200 * self.budget
+        self.networks = space.num_networks()
 
     def settings(self) -> dict:
         return {"space": self.space.name, "m": self.space.m, "budget": self.budget,
@@ -38,120 +46,140 @@ class _BudgetedSearch:
     def propose(self, state: dict, rng: np.random.Generator) -> Arch:
         raise NotImplementedError
 
-    def accept(self, state: dict, key: str) -> None:
-        """Hook after an architecture was evaluated and passed the accuracy constraint."""
+    def accept(self, state: dict, key: str, rng: np.random.Generator) -> None:
+        """Hook after a network was evaluated and passed the accuracy constraint."""
+
+    def reject(self, state: dict, key: str | None, rng: np.random.Generator) -> None:
+        """Hook after a proposal was skipped (already evaluated: `key`; over the cost limit: None) or
+        evaluated and failed the accuracy constraint."""
+
+    def fresh_state(self) -> dict:
+        return {"algorithm": self.name, "settings": self.settings(), "order": [], "metrics": {}, "accepted": [],
+                "population": [], "tries": 0, "done": False, "exhausted": False, "skipped": 0, "stale": 0,
+                "rng": rng_state(np.random.default_rng(self.seed))}
 
     def run(self, evaluator: Evaluator, checkpoint: str | Path | None = None, resume: bool = False,
-            log: Callable[[str], None] = print) -> dict:
+            log: Callable[[str], None] = print) -> SearchResult:
         state = None
         if resume and checkpoint and Path(checkpoint).exists():
             state = load_json(checkpoint)
-            if state.get("algorithm") != self.algorithm or state.get("settings") != json_roundtrip(self.settings()):
+            if state.get("algorithm") != self.name or state.get("settings") != json_roundtrip(self.settings()):
                 raise SearchError(f"{checkpoint} was written by a search with other settings; use another work dir")
-        if state is None:
-            state = {"algorithm": self.algorithm, "settings": self.settings(), "order": [], "metrics": {},
-                     "accepted": [], "population": [], "tries": 0, "done": False,
-                     "rng": rng_state(np.random.default_rng(self.seed))}
+        state = state or self.fresh_state()
         rng = rng_from_state(state["rng"])
-        while len(state["metrics"]) < self.budget:
+        while len(state["metrics"]) < self.budget and len(state["metrics"]) < self.networks:
             if state["tries"] >= self.max_tries:
-                raise SearchError(f"{self.algorithm}: only {len(state['metrics'])} of {self.budget} evaluations "
+                raise SearchError(f"{self.name}: only {len(state['metrics'])} of {self.budget} evaluations "
                                   f"after {self.max_tries} proposals; relax max_madds")
             state["tries"] += 1
             arch = self.propose(state, rng)
-            key = arch.to_string()
+            key = self.space.canonical_key(arch)
             if key in state["metrics"] or not self.constraints.cost_ok(evaluator.complexity(arch)):
+                state["skipped"] += 1
+                state["stale"] += 1
+                self.reject(state, key if key in state["metrics"] else None, rng)
                 continue
-            state["metrics"][key] = evaluator([arch])[0]
-            state["order"].append(key)
+            state["stale"] = 0
+            evaluate_once(state, self.space, arch, evaluator)
             if self.constraints.acc_ok(state["metrics"][key]):
                 state["accepted"].append(key)
-                self.accept(state, key)
+                self.accept(state, key, rng)
+            else:
+                self.reject(state, key, rng)
             if len(state["metrics"]) % self.checkpoint_every == 0:
-                state["rng"] = rng_state(rng)
-                if checkpoint:
-                    save_json_atomic(checkpoint, state)
-                log(f"{self.algorithm}: {len(state['metrics'])}/{self.budget} evaluated")
+                self._save(state, rng, checkpoint)
+                log(f"{self.name}: {len(state['metrics'])}/{self.budget} networks evaluated")
         state["done"] = True
+        state["exhausted"] = len(state["metrics"]) >= self.networks and self.networks < self.budget
+        if state["exhausted"]:
+            log(f"{self.name}: all {self.networks} networks of {self.space.name} evaluated before the budget "
+                f"of {self.budget}")
+        self._save(state, rng, checkpoint)
+        return self.result(state)
+
+    def _save(self, state: dict, rng: np.random.Generator, checkpoint: str | Path | None) -> None:
         state["rng"] = rng_state(rng)
-        state.update(self.result(state))
         if checkpoint:
             save_json_atomic(checkpoint, state)
-        return state
 
-    def result(self, state: dict) -> dict:
-        raise NotImplementedError
+    def result(self, state: dict) -> SearchResult:
+        """Front and best of the accepted networks; the best is the single pick."""
+        accepted = state["accepted"]
+        best = best_key(state, accepted)
+        picks = [best] if best else []
+        return build_result(self.name, self.label, state, picks, front_of(state, accepted), accepted,
+                            {"exhausted": state["exhausted"], "proposals": state["tries"],
+                             "skipped_proposals": state["skipped"]})
 
 
-class RandomSearch(_BudgetedSearch):
+@register_searcher("random")
+class RandomSearch(BudgetedSearch):
     """Uniform sampling (the paper's per-layer distribution) until the budget is spent."""
 
-    algorithm = "random"
+    label = "MixPath random search"
 
-    def __init__(self, space: SearchSpace, budget: int, objectives: list[tuple[str, str]] = (("acc", "max"),
-                 ("madds", "min")), constraints: Constraints = Constraints(), seed: int = 0) -> None:
+    def __init__(self, space: SearchSpace, budget: int, constraints: Constraints = Constraints(),
+                 seed: int = 0) -> None:
         super().__init__(space, budget, constraints, seed)
-        self.objectives = check_objectives(list(objectives))
-
-    def settings(self) -> dict:
-        return {**super().settings(), "objectives": self.objectives}
 
     def propose(self, state: dict, rng: np.random.Generator) -> Arch:
         return self.space.sample(rng)
 
-    def result(self, state: dict) -> dict:
-        keys = state["accepted"]
-        if not keys:
-            return {"pareto": [], "best": None}
-        F = objective_matrix([state["metrics"][k] for k in keys], self.objectives)
-        front = non_dominated_fronts(F)[0]
-        front = front[np.argsort(F[front, -1], kind="stable")]
-        best = max(keys, key=lambda k: (state["metrics"][k]["acc"], -state["order"].index(k)))
-        return {"pareto": [{"arch": keys[i], **state["metrics"][keys[i]]} for i in front],
-                "best": {"arch": best, **state["metrics"][best]}}
 
-
-class RegularizedEvolution(_BudgetedSearch):
+@register_searcher("evolution")
+class RegularizedEvolution(BudgetedSearch):
     """Single-objective aging evolution (Real et al. 2019) maximising ``acc``.
 
     The first `population` evaluations are uniform samples; afterwards each proposal mutates the
-    best of `sample_size` random members, and the oldest member leaves the population.
+    best of `sample_size` random members (each layer with probability `mutation_prob`, at least
+    one change of network), joins the population and the oldest member leaves.  A child already
+    evaluated joins at no cost (its score is known) unless the population holds it.  After `STALE` proposals in a row that found
+    nothing new (a small space nearly seen), the next proposal is a uniform sample.
     """
 
-    algorithm = "evolution"
+    STALE = 20
+
+    label = "MixPath evolution"
 
     def __init__(self, space: SearchSpace, budget: int, population: int = 20, sample_size: int = 5,
-                 mutation_prob: float = 0.25, constraints: Constraints = Constraints(), seed: int = 0) -> None:
+                 mutation_prob: float = 0.25, mutation: str = "local", constraints: Constraints = Constraints(),
+                 seed: int = 0) -> None:
         super().__init__(space, budget, constraints, seed)
         if not 1 <= sample_size <= population:
             raise SearchError("evolution needs 1 <= sample_size <= population")
-        self.population, self.sample_size, self.mutation_prob = population, sample_size, mutation_prob
+        if mutation not in MUTATIONS:
+            raise SearchError(f"evolution: mutation must be one of {', '.join(MUTATIONS)}, got {mutation!r}")
+        if not 0 < mutation_prob <= 1:
+            raise SearchError(f"evolution: mutation_prob must be in (0, 1], got {mutation_prob}")
+        self.population, self.sample_size = population, sample_size
+        self.mutation_prob, self.mutation = mutation_prob, mutation
 
     def settings(self) -> dict:
         return {**super().settings(), "population": self.population, "sample_size": self.sample_size,
-                "mutation_prob": self.mutation_prob}
+                "mutation_prob": self.mutation_prob, "mutation": self.mutation}
 
     def propose(self, state: dict, rng: np.random.Generator) -> Arch:
         pop = state["population"]
-        if len(pop) < self.population:
+        if len(pop) < self.population or state["stale"] >= self.STALE:
             return self.space.sample(rng)
         contenders = [pop[int(i)] for i in rng.choice(len(pop), size=self.sample_size, replace=False)]
-        parent = max(contenders, key=lambda k: state["metrics"][k]["acc"])
-        child = self.space.mutate(self.space.parse(parent), rng, self.mutation_prob)
-        while child.to_string() == parent:
-            child = self.space.mutate(child, rng, self.mutation_prob)
+        parent_key = max(contenders, key=lambda k: state["metrics"][k]["acc"])
+        parent = self.space.parse(state["metrics"][parent_key]["arch"])
+        child = parent
+        for _ in range(100):  # redraw until the child is another network
+            child = self.space.mutate(parent, rng, self.mutation_prob, self.mutation)
+            if self.space.canonical_key(child) != parent_key:
+                break
         return child
 
-    def accept(self, state: dict, key: str) -> None:
+    def reject(self, state: dict, key: str | None, rng: np.random.Generator) -> None:
+        if key is not None and len(state["population"]) >= self.population and key in state["accepted"] \
+                and key not in state["population"]:  # a population never holds one network twice
+            self.accept(state, key, rng)
+
+    def accept(self, state: dict, key: str, rng: np.random.Generator) -> None:
         pop = deque(state["population"])
         pop.append(key)
         if len(pop) > self.population:
             pop.popleft()
         state["population"] = list(pop)
-
-    def result(self, state: dict) -> dict:
-        keys = state["accepted"]
-        if not keys:
-            return {"best": None}
-        best = max(keys, key=lambda k: (state["metrics"][k]["acc"], -state["order"].index(k)))
-        return {"best": {"arch": best, **state["metrics"][best]}}

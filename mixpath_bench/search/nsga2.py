@@ -2,10 +2,15 @@
 
 P0 and Q0 are drawn uniformly until each holds n individuals that satisfy the constraints.
 Each generation: R = P u Q; non-dominated sorting; P' = n individuals by rank and crowding
-distance weighted by w; Q' is filled by tournament selection + crossover (+ mutation), where a
-child whose multiply-adds exceed ``max_madds`` is dropped *before* evaluation and one whose
-accuracy is not above ``min_acc`` after.  K equispaced models near the Pareto front of P_N are
-returned.  Duplicates are never evaluated twice nor held twice in a population.
+distance weighted by w; Q' is filled by tournament selection + crossover, where a child whose
+multiply-adds exceed ``max_madds`` is dropped *before* evaluation and one whose accuracy is not
+above ``min_acc`` after.  K equispaced models near the Pareto front of P_N are returned (filled
+from later fronts when the first holds fewer than K).
+
+Identity is the space's `canonical_key`: two encodings of one network (S4: one NAS-Bench-101
+hash) are one candidate, evaluated once and never held twice in a population.  Mutation after
+crossover (``mutation_prob`` > 0, ``mutation`` 'local' or 'redraw') is this toolkit's addition to
+Algorithm 1; ``mutation_prob=0`` runs Algorithm 1 as published.
 """
 from __future__ import annotations
 
@@ -16,8 +21,10 @@ from typing import Callable
 
 import numpy as np
 
-from ..spaces import Arch, SearchSpace
+from ..spaces import MUTATIONS, Arch, SearchSpace
 from .operators import binary_tournament, equispaced_picks, non_dominated_fronts, rank_and_crowding, select_survivors
+from .registry import register_searcher
+from .result import SearchResult, build_result, front_of
 from .state import (Evaluator, SearchError, check_objectives, load_json, objective_matrix, rng_from_state, rng_state,
                     save_json_atomic)
 
@@ -36,15 +43,37 @@ class Constraints:
         return self.min_acc is None or metrics["acc"] > self.min_acc
 
 
+def evaluate_once(state: dict, space: SearchSpace, arch: Arch, evaluator: Evaluator) -> str:
+    """Evaluate the network `arch` computes unless `state` already holds it; returns its key.
+
+    The evaluator sees the canonical encoding, so every encoding of a network gets one score.
+    """
+    key = space.canonical_key(arch)
+    if key not in state["metrics"]:
+        canon = space.canonical(arch)
+        state["metrics"][key] = {**evaluator([canon])[0], "arch": canon.to_string()}
+        state["order"].append(key)
+    return key
+
+
+@register_searcher("nsga2")
 class NSGA2Search:
     """Algorithm 1.  ``run(evaluator, checkpoint=PATH, resume=True)`` continues a killed search."""
+
+    label = "MixPath NSGA-II (most accurate pick)"
 
     def __init__(self, space: SearchSpace, population: int, generations: int,
                  objectives: list[tuple[str, str]] = (("acc", "max"), ("madds", "min")),
                  weights: list[float] | None = None, constraints: Constraints = Constraints(), k: int = 5,
-                 mutation_prob: float = 0.1, seed: int = 0, max_tries: int | None = None) -> None:
+                 mutation_prob: float = 0.1, mutation: str = "local", seed: int = 0,
+                 max_tries: int | None = None) -> None:
         if population < 2 or generations < 1:
             raise SearchError("NSGA-II needs population >= 2 and generations >= 1")
+        if mutation not in MUTATIONS:
+            raise SearchError(f"nsga2: mutation must be one of {', '.join(MUTATIONS)}, got {mutation!r}")
+        if 2 * population > space.num_networks():
+            raise SearchError(f"nsga2: population {population} needs {2 * population} distinct networks for P0 and "
+                              f"Q0; {space.name} (m={space.m}) has {space.num_networks()}")
         self.space = space
         self.n = population
         self.generations = generations
@@ -55,50 +84,54 @@ class NSGA2Search:
         self.constraints = constraints
         self.k = k
         self.mutation_prob = mutation_prob
+        self.mutation = mutation
         self.seed = seed
         self.max_tries = max_tries or 200 * population
 
     # -- state -----------------------------------------------------------------------------------
     def _fresh_state(self) -> dict:
         return {"algorithm": "nsga2", "settings": self.settings(), "generation": 0, "P": [], "Q": [],
-                "metrics": {}, "rejected": {"madds": 0, "acc": 0, "duplicate": 0}, "history": [],
+                "metrics": {}, "order": [], "rejected": {"madds": 0, "acc": 0, "duplicate": 0}, "history": [],
                 "rng": rng_state(np.random.default_rng(self.seed)), "done": False}
 
     def settings(self) -> dict:
         return {"space": self.space.name, "m": self.space.m, "population": self.n, "generations": self.generations,
                 "objectives": self.objectives, "weights": self.weights.tolist(),
                 "min_acc": self.constraints.min_acc, "max_madds": self.constraints.max_madds, "k": self.k,
-                "mutation_prob": self.mutation_prob, "seed": self.seed}
+                "mutation_prob": self.mutation_prob, "mutation": self.mutation, "seed": self.seed}
 
     # -- candidates ------------------------------------------------------------------------------
-    def _admit(self, state: dict, arch: Arch, taken: set[str], evaluator: Evaluator) -> bool:
-        """Algorithm 1's checks for one candidate; evaluates it (cached) when it passes the cost check."""
-        key = arch.to_string()
+    def _admit(self, state: dict, arch: Arch, taken: set[str], evaluator: Evaluator) -> str | None:
+        """Algorithm 1's checks for one candidate; returns its key if admitted.
+
+        A network already held (`taken`, by key) is a duplicate; one over the multiply-add limit
+        is dropped before evaluation; one not above the accuracy limit after.
+        """
+        key = self.space.canonical_key(arch)
         if key in taken:
             state["rejected"]["duplicate"] += 1
-            return False
-        if key not in state["metrics"]:
-            if not self.constraints.cost_ok(evaluator.complexity(arch)):
-                state["rejected"]["madds"] += 1
-                return False
-            state["metrics"][key] = evaluator([arch])[0]
+            return None
+        if key not in state["metrics"] and not self.constraints.cost_ok(evaluator.complexity(arch)):
+            state["rejected"]["madds"] += 1
+            return None
+        evaluate_once(state, self.space, arch, evaluator)
         if not self.constraints.cost_ok(state["metrics"][key]):
             state["rejected"]["madds"] += 1
-            return False
+            return None
         if not self.constraints.acc_ok(state["metrics"][key]):
             state["rejected"]["acc"] += 1
-            return False
+            return None
         taken.add(key)
-        return True
+        return key
 
     def _fill(self, state: dict, make: Callable[[], Arch], taken: set[str], evaluator: Evaluator) -> list[str]:
         out: list[str] = []
         for _ in range(self.max_tries):
             if len(out) == self.n:
                 return out
-            arch = make()
-            if self._admit(state, arch, taken, evaluator):
-                out.append(arch.to_string())
+            key = self._admit(state, make(), taken, evaluator)
+            if key is not None:
+                out.append(key)
         if len(out) == self.n:
             return out
         raise SearchError(f"found only {len(out)} of {self.n} architectures satisfying min_acc="
@@ -108,19 +141,19 @@ class NSGA2Search:
     def _offspring(self, state: dict, P: list[str], rng: np.random.Generator, evaluator: Evaluator) -> list[str]:
         F = objective_matrix([state["metrics"][a] for a in P], self.objectives)
         rank, crowd = rank_and_crowding(F, self.weights)
-        archs = [self.space.parse(a) for a in P]
+        archs = [self.space.parse(state["metrics"][k]["arch"]) for k in P]
 
         def child() -> Arch:
             a = archs[binary_tournament(rank, crowd, rng)]
             b = archs[binary_tournament(rank, crowd, rng)]
-            return self.space.mutate(self.space.crossover(a, b, rng)[0], rng, self.mutation_prob)
+            return self.space.mutate(self.space.crossover(a, b, rng)[0], rng, self.mutation_prob, self.mutation)
 
         return self._fill(state, child, set(P), evaluator)
 
     # -- main loop -------------------------------------------------------------------------------
     def run(self, evaluator: Evaluator, checkpoint: str | Path | None = None, resume: bool = False,
-            log: Callable[[str], None] = print) -> dict:
-        """Run (or continue) the search; returns the final state with ``pareto`` and ``picks``."""
+            log: Callable[[str], None] = print) -> SearchResult:
+        """Run (or continue) the search; the checkpoint holds the whole state after each generation."""
         state = self._load(checkpoint) if resume and checkpoint and Path(checkpoint).exists() else self._fresh_state()
         rng = rng_from_state(state["rng"])
         if state["generation"] == 0 and not state["P"]:
@@ -141,9 +174,8 @@ class NSGA2Search:
             log(f"nsga2: generation {state['generation']}/{self.generations}  front {h['front_size']}  "
                 f"best acc {h['best_acc']:.2f}  evaluated {h['evaluated']}")
         state["done"] = True
-        state.update(self.result(state))
         self._save(state, rng, checkpoint)
-        return state
+        return self.result(state)
 
     def _summary(self, state: dict) -> dict:
         metrics = [state["metrics"][a] for a in state["P"]]
@@ -152,15 +184,37 @@ class NSGA2Search:
                 "best_acc": max(m["acc"] for m in metrics), "evaluated": len(state["metrics"]),
                 "P": list(state["P"])}
 
-    def result(self, state: dict) -> dict:
+    def result(self, state: dict) -> SearchResult:
         """The first front of P_N and K picks equispaced along the last objective (multiply-adds)."""
         P = state["P"]
-        F = objective_matrix([state["metrics"][a] for a in P], self.objectives)
-        front = non_dominated_fronts(F)[0]
-        front_sorted = front[np.argsort(F[front, -1], kind="stable")]
-        picks = front_sorted[equispaced_picks(F[front_sorted], self.k, axis=F.shape[1] - 1)]
-        entry = lambda i: {"arch": P[i], **state["metrics"][P[i]]}  # noqa: E731
-        return {"pareto": [entry(i) for i in front_sorted], "picks": [entry(i) for i in picks]}
+        front = front_of(state, P, self.objectives)
+        picks = self._picks(state)
+        return build_result(self.name, self.label, state, picks, front, picks,
+                            {"rejected": state["rejected"], "generations": state["history"],
+                             "population": list(P), "picks_from_later_fronts": len(set(picks) - set(front))})
+
+    def _picks(self, state: dict) -> list[str]:
+        """K picks: equispaced along the last objective within the first front of P_N; when it holds
+        fewer than K, the next fronts of P_N, then of the other feasible networks evaluated."""
+        P = state["P"]
+        held = set(P)
+        rest = [k for k in state["order"] if k not in held and self.constraints.cost_ok(state["metrics"][k])
+                and self.constraints.acc_ok(state["metrics"][k])]
+        picks: list[str] = []
+        for pool in (P, rest):
+            if not pool:
+                continue
+            F = objective_matrix([state["metrics"][k] for k in pool], self.objectives)
+            for front in non_dominated_fronts(F):
+                need = self.k - len(picks)
+                if need <= 0:
+                    break
+                front = front[np.argsort(F[front, -1], kind="stable")]
+                chosen = front if len(front) <= need else front[equispaced_picks(F[front], need, axis=F.shape[1] - 1)]
+                picks += [pool[i] for i in chosen]
+        last = self.objectives[-1]
+        sign = -1.0 if last[1] == "max" else 1.0
+        return sorted(picks, key=lambda k: sign * float(state["metrics"][k][last[0]]))
 
     def _save(self, state: dict, rng: np.random.Generator, checkpoint: str | Path | None) -> None:
         state["rng"] = rng_state(rng)

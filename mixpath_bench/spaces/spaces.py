@@ -8,9 +8,21 @@ A space is ``num_layers`` independent layers of one *layer kind*:
 
 Sampling follows the paper: per layer, k ~ U{1..m}, then k distinct candidates uniformly.
 Everything takes an explicit `np.random.Generator`.
+
+Each layer kind also owns what only it knows:
+
+* identity: `canonical` (the representative encoding) and `key` (S4: the NAS-Bench-101 graph
+  hash, so the 255 encodings are 34 networks; other kinds: the encoding itself);
+* variation: `moves` (the local neighbourhood: S4 changes one node's op, S1/S2 swap, add or drop
+  one path, S3 changes one group's kernel), `mutate` (one random local move) and `crossover`
+  (S4 and S3 exchange positions inside the layer; S1/S2 exchange whole layers).
+
+Algorithm 1 of the paper has tournament selection and crossover only; mutation (local moves or a
+redraw from the sampling distribution) is this toolkit's addition and can be switched off.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -19,6 +31,7 @@ from typing import Protocol
 import numpy as np
 
 from .arch import Arch, ArchError, Layer
+from .graph import INPUT, OUTPUT, ModelSpec, prune
 
 S1_KERNELS = (3, 5, 7, 9)
 S1_EXPANSIONS = (3, 6)
@@ -27,6 +40,8 @@ S1_CANDIDATES = tuple((k, e) for k in S1_KERNELS for e in S1_EXPANSIONS)
 IMAGENET_KERNELS = (3, 5, 7, 9)
 #: S4 operation codes: 0 = node off.
 S4_OPS = ("off", "conv1x1-bn-relu", "conv3x3-bn-relu", "maxpool3x3")
+#: Mutation operators of `SearchSpace.mutate`.
+MUTATIONS = ("local", "redraw")
 
 
 class LayerKind(Protocol):
@@ -44,9 +59,51 @@ class LayerKind(Protocol):
     def num_active(self, layer: Layer) -> int:
         """Number of summed paths (selects the Shadow BN)."""
 
+    def canonical(self, layer: Layer) -> Layer:
+        """The representative value of the network `layer` computes (identity where values are unique)."""
+
+    def key(self, layer: Layer) -> str:
+        """Identity of the network `layer` computes: equal keys = one network."""
+
+    def moves(self, layer: Layer) -> dict[str, list[Layer]]:
+        """Local moves by type: every valid value one small change away (never `layer` itself)."""
+
+    def crossover(self, a: Layer, b: Layer, rng: np.random.Generator) -> tuple[Layer, Layer]:
+        """Two children of `a` and `b`, both valid."""
+
+
+def _digits(layer: Layer) -> str:
+    return "".join(str(v) for v in layer)
+
+
+def _swap_whole(a: Layer, b: Layer, rng: np.random.Generator) -> tuple[Layer, Layer]:
+    """Layer-level uniform crossover: the children exchange the whole layer with probability 1/2."""
+    return (b, a) if rng.random() < 0.5 else (a, b)
+
+
+def _swap_positions(a: Layer, b: Layer, rng: np.random.Generator, check, tries: int = 16) -> tuple[Layer, Layer]:
+    """Position-wise uniform crossover inside a layer; masks giving an invalid child are redrawn."""
+    for _ in range(tries):
+        swap = rng.random(len(a)) < 0.5
+        c = tuple(y if s else x for x, y, s in zip(a, b, swap))
+        d = tuple(x if s else y for x, y, s in zip(a, b, swap))
+        if check(c) is None and check(d) is None:
+            return c, d
+    return a, b
+
+
+class _PlainIdentity:
+    """Layer kinds whose values are all distinct networks."""
+
+    def canonical(self, layer: Layer) -> Layer:
+        return tuple(layer)
+
+    def key(self, layer: Layer) -> str:
+        return _digits(layer)
+
 
 @dataclass(frozen=True)
-class SubsetLayer:
+class SubsetLayer(_PlainIdentity):
     """Choose 1..m distinct candidates of n; the value is the sorted tuple of their indices."""
 
     n: int
@@ -71,9 +128,21 @@ class SubsetLayer:
     def num_active(self, layer: Layer) -> int:
         return len(layer)
 
+    def moves(self, layer: Layer) -> dict[str, list[Layer]]:
+        """swap: replace one active path by an inactive one; add: one more path (<= m); drop: one fewer (>= 1)."""
+        on = set(layer)
+        off = [c for c in range(self.n) if c not in on]
+        swap = [tuple(sorted((on - {a}) | {b})) for a in layer for b in off]
+        add = [tuple(sorted(on | {b})) for b in off] if len(layer) < self.m else []
+        drop = [tuple(sorted(on - {a})) for a in layer] if len(layer) > 1 else []
+        return {"swap": swap, "add": add, "drop": drop}
+
+    def crossover(self, a: Layer, b: Layer, rng: np.random.Generator) -> tuple[Layer, Layer]:
+        return _swap_whole(a, b, rng)
+
 
 @dataclass(frozen=True)
-class GroupKernelLayer:
+class GroupKernelLayer(_PlainIdentity):
     """g channel groups, each picks one of n kernels (single path)."""
 
     groups: int
@@ -98,6 +167,15 @@ class GroupKernelLayer:
 
     def num_active(self, layer: Layer) -> int:
         return 1
+
+    def moves(self, layer: Layer) -> dict[str, list[Layer]]:
+        """kernel: one group takes another kernel."""
+        return {"kernel": [layer[:g] + (k,) + layer[g + 1:] for g in range(self.groups) for k in range(self.n)
+                           if k != layer[g]]}
+
+    def crossover(self, a: Layer, b: Layer, rng: np.random.Generator) -> tuple[Layer, Layer]:
+        """Groups are positional: exchange each group's kernel with probability 1/2."""
+        return _swap_positions(a, b, rng, self.check)
 
 
 @dataclass(frozen=True)
@@ -135,6 +213,49 @@ class CellNodesLayer:
 
     def num_active(self, layer: Layer) -> int:
         return sum(v > 0 for v in layer)
+
+    def canonical(self, layer: Layer) -> Layer:
+        """The candidate nodes are symmetric: active ops sorted (descending) and packed left."""
+        on = sorted((v for v in layer if v), reverse=True)
+        return tuple(on + [0] * (self.nodes - len(on)))
+
+    def key(self, layer: Layer) -> str:
+        """NAS-Bench-101 hash of the pruned cell (equal for isomorphic cells)."""
+        return _cell_hash(tuple(layer))
+
+    def spec(self, layer: Layer) -> ModelSpec:
+        """The unpruned NAS-Bench-101 spec: input -> active nodes -> conv1x1 -> output (off nodes disconnected)."""
+        n = self.nodes + 3
+        matrix = np.zeros((n, n), dtype=np.int64)
+        ops = [INPUT]
+        for i, code in enumerate(layer, start=1):
+            ops.append(S4_OPS[code] if code else "conv3x3-bn-relu")  # placeholder op, pruned away
+            if code:
+                matrix[0, i] = 1
+                matrix[i, n - 2] = 1
+        matrix[n - 2, n - 1] = 1
+        ops += ["conv1x1-bn-relu", OUTPUT]
+        return ModelSpec(tuple(map(tuple, matrix.tolist())), tuple(ops))
+
+    def moves(self, layer: Layer) -> dict[str, list[Layer]]:
+        """node: one node takes another value (off or an op), never all off, at most m on."""
+        out = []
+        for pos in range(self.nodes):
+            for v in range(self.ops + 1):
+                if v != layer[pos]:
+                    child = layer[:pos] + (v,) + layer[pos + 1:]
+                    if self.check(child) is None:
+                        out.append(child)
+        return {"node": out}
+
+    def crossover(self, a: Layer, b: Layer, rng: np.random.Generator) -> tuple[Layer, Layer]:
+        """Exchange node positions (each with probability 1/2); masks giving an invalid cell are redrawn."""
+        return _swap_positions(a, b, rng, self.check)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell_hash(layer: Layer) -> str:
+    return prune(CellNodesLayer(len(layer), len(S4_OPS) - 1, len(layer)).spec(layer)).hash()
 
 
 @dataclass(frozen=True)
@@ -192,17 +313,59 @@ class SearchSpace:
         """Parse and validate a string or JSON architecture."""
         return self.validate(text)
 
-    def mutate(self, arch: Arch, rng: np.random.Generator, prob: float) -> Arch:
-        """Redraw each layer with probability `prob` (paper's sampling distribution)."""
-        layers = [self.kind.sample(rng) if rng.random() < prob else layer for layer in arch.layers]
+    # -- identity ------------------------------------------------------------------------------------
+    def canonical(self, arch: Arch) -> Arch:
+        """The representative encoding of the network `arch` computes (S4: ops sorted, packed left)."""
+        return Arch(self.name, tuple(self.kind.canonical(layer) for layer in arch.layers))
+
+    def canonical_key(self, arch: Arch) -> str:
+        """Identity of the network `arch` computes: S4, the NAS-Bench-101 graph hash; else the encoding.
+
+        Caches, populations, budgets and rankings count networks by this key.
+        """
+        if isinstance(self.kind, _PlainIdentity):
+            return arch.to_string()
+        return "-".join(self.kind.key(layer) for layer in arch.layers)
+
+    def num_networks(self) -> int:
+        """Number of distinct networks (S4, m=4: 34 of 255 encodings; elsewhere every encoding)."""
+        if isinstance(self.kind, _PlainIdentity):
+            return self.size()
+        return len({self.canonical_key(a) for a in self.enumerate()})
+
+    # -- variation -----------------------------------------------------------------------------------
+    def neighbours(self, arch: Arch) -> list[Arch]:
+        """Every architecture one local move of one layer away (see the layer kind's `moves`)."""
+        out = []
+        for i, layer in enumerate(arch.layers):
+            for values in self.kind.moves(layer).values():
+                out += [Arch(self.name, arch.layers[:i] + (v,) + arch.layers[i + 1:]) for v in values]
+        return out
+
+    def mutate(self, arch: Arch, rng: np.random.Generator, prob: float, operator: str = "local") -> Arch:
+        """Change each layer with probability `prob`.
+
+        operator 'local': one local move (a random move type, then a random move of it; S4: exactly
+        one node changes); 'redraw': a fresh draw from the paper's sampling distribution.
+        """
+        if operator not in MUTATIONS:
+            raise ArchError(f"unknown mutation operator {operator!r}; choose one of {', '.join(MUTATIONS)}")
+        layers = []
+        for layer in arch.layers:
+            if rng.random() >= prob:
+                layers.append(layer)
+            elif operator == "redraw":
+                layers.append(self.kind.sample(rng))
+            else:
+                kinds = [v for v in self.kind.moves(layer).values() if v]
+                options = kinds[int(rng.integers(len(kinds)))] if kinds else [layer]
+                layers.append(options[int(rng.integers(len(options)))])
         return Arch(self.name, tuple(layers))
 
     def crossover(self, a: Arch, b: Arch, rng: np.random.Generator) -> tuple[Arch, Arch]:
-        """Uniform crossover: swap each layer between the parents with probability 1/2."""
-        swap = rng.random(self.num_layers) < 0.5
-        la = [y if s else x for x, y, s in zip(a.layers, b.layers, swap)]
-        lb = [x if s else y for x, y, s in zip(a.layers, b.layers, swap)]
-        return Arch(self.name, tuple(la)), Arch(self.name, tuple(lb))
+        """Per layer, the layer kind's crossover (S1/S2: exchange whole layers; S3/S4: positions inside)."""
+        pairs = [self.kind.crossover(x, y, rng) for x, y in zip(a.layers, b.layers)]
+        return Arch(self.name, tuple(p[0] for p in pairs)), Arch(self.name, tuple(p[1] for p in pairs))
 
     def to_vector(self, arch: Arch) -> np.ndarray:
         """Integer vector: per layer, the index of its value in `layer_options()`."""

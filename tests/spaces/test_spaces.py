@@ -81,11 +81,76 @@ def test_mutation_and_crossover_stay_in_space():
     rng = np.random.default_rng(3)
     a, b = space.sample(rng), space.sample(rng)
     assert space.mutate(a, rng, 0.0) == a
-    changed = space.mutate(a, rng, 1.0)
-    space.validate(changed)
+    for operator in ("local", "redraw"):
+        changed = space.mutate(a, rng, 1.0, operator)
+        space.validate(changed)
+    changed = space.mutate(a, rng, 1.0)  # local: every layer takes one move, so every layer differs
+    assert all(x != y for x, y in zip(changed.layers, a.layers))
     c, d = space.crossover(a, b, rng)
     for x, y, u, v in zip(c.layers, d.layers, a.layers, b.layers):
         assert {x, y} == {u, v}
+    assert c != a and d != b  # 12 layers: some were exchanged
+    with pytest.raises(ArchError, match="unknown mutation operator"):
+        space.mutate(a, rng, 1.0, "flip")
+
+
+def test_s4_mutation_changes_exactly_one_node_and_never_all_off():
+    space = get_space("S4")
+    rng = np.random.default_rng(0)
+    for parent in space.enumerate():
+        for _ in range(4):
+            child = space.mutate(parent, rng, 1.0)
+            space.validate(child)
+            assert sum(x != y for x, y in zip(child.layers[0], parent.layers[0])) == 1
+            assert space.canonical_key(child) != space.canonical_key(parent)  # another network
+    # every single-node change is reachable: 4 positions x 3 other values, minus all-off
+    assert len(space.neighbours(space.parse("S4:2200"))) == 12
+    assert len(space.neighbours(space.parse("S4:1000"))) == 2 + 3 * 3
+
+
+def test_s4_crossover_exchanges_node_positions():
+    space = get_space("S4")
+    a, b = space.parse("S4:1200"), space.parse("S4:0033")
+    rng = np.random.default_rng(0)
+    children = set()
+    for _ in range(200):
+        c, d = space.crossover(a, b, rng)
+        space.validate(c), space.validate(d)
+        for x, y, u, v in zip(c.layers[0], d.layers[0], a.layers[0], b.layers[0]):
+            assert {x, y} == {u, v}  # each position comes from one parent, the other child gets the other
+        children |= {c.to_string(), d.to_string()}
+    assert {"S4:0200", "S4:1203", "S4:0230", "S4:1033", "S4:0003"} <= children
+    assert not {"S4:0000", "S4:1233"} & children  # the all-off sibling of 1233 is invalid: that mask is redrawn
+
+
+def test_subset_layer_local_moves():
+    kind = get_space("S1", 3).kind
+    moves = kind.moves((0, 5))
+    assert len(moves["swap"]) == 2 * 6 and len(moves["add"]) == 6 and len(moves["drop"]) == 2
+    assert all(len(set(v) ^ {0, 5}) == 2 and len(v) == 2 for v in moves["swap"])
+    assert all(set(v) > {0, 5} and len(v) == 3 for v in moves["add"])
+    assert sorted(moves["drop"]) == [(0,), (5,)]
+    assert kind.moves((0, 1, 2))["add"] == [] and kind.moves((4,))["drop"] == []  # within 1..m
+    for values in kind.moves((1, 4, 7)).values():
+        assert all(kind.check(v) is None for v in values)
+
+
+def test_group_kernel_layer_moves_change_one_group():
+    kind = get_space("S3").kind
+    moves = kind.moves((0, 1, 2, 3))["kernel"]
+    assert len(moves) == 4 * 3 and all(sum(x != y for x, y in zip(v, (0, 1, 2, 3))) == 1 for v in moves)
+
+
+def test_canonical_key_counts_networks():
+    s4 = get_space("S4")
+    assert len({s4.canonical_key(a) for a in s4.enumerate()}) == s4.num_networks() == 34
+    assert len({s4.canonical(a) for a in s4.enumerate()}) == 34
+    assert s4.canonical_key(s4.parse("S4:1200")) == s4.canonical_key(s4.parse("S4:0021"))
+    assert s4.canonical(s4.parse("S4:0102")) == s4.parse("S4:2100")
+    assert get_space("S4", 2).num_networks() == 3 + 6
+    s1 = get_space("S1", 2)
+    a = s1.sample(np.random.default_rng(0))
+    assert s1.canonical_key(a) == a.to_string() and s1.canonical(a) == a and s1.num_networks() == 36 ** 12
 
 
 def test_vector_round_trip():

@@ -1,0 +1,62 @@
+"""The searcher registry: one interface, registered by name, built from a config section.
+
+A searcher is a class with ``label`` (how tables name it) and
+``run(evaluator, checkpoint=None, resume=False, log=print) -> SearchResult``.  Adding one is one
+file with ``@register_searcher("name")``; the search job, Table 2 and the report need no change.
+"""
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from ..spaces import SearchSpace
+from .result import SearchResult
+from .state import Evaluator, SearchError
+
+
+class Searcher(Protocol):
+    label: str
+
+    def run(self, evaluator: Evaluator, checkpoint: str | Path | None = None, resume: bool = False,
+            log: Callable[[str], None] = print) -> SearchResult:
+        """Search (or continue from `checkpoint` when `resume`); deterministic for a seed."""
+
+
+SEARCHERS: dict[str, type] = {}
+
+
+def register_searcher(name: str) -> Callable[[type], type]:
+    """Class decorator: make a searcher buildable by `name` from configs."""
+    def wrap(cls: type) -> type:
+        if name in SEARCHERS:
+            raise ValueError(f"searcher {name!r} is registered twice")
+        cls.name = name
+        SEARCHERS[name] = cls
+        return cls
+    return wrap
+
+
+def build_searcher(name: str, space: SearchSpace, settings: dict[str, Any], **defaults: Any) -> Searcher:
+    """``SEARCHERS[name](space=space, **settings)``; unknown names and keys are one-line errors.
+
+    `defaults` holds values the job supplies (constraints, a default budget): used where the
+    searcher takes that key and `settings` leaves it out or None.  Unknown keys in `settings` are
+    refused.
+    """
+    allowed = check_settings(name, settings)
+    kwargs = {k: v for k, v in defaults.items() if k in allowed}
+    kwargs.update({k: v for k, v in settings.items() if v is not None or k not in kwargs})
+    return SEARCHERS[name](space=space, **kwargs)
+
+
+def check_settings(name: str, settings: dict[str, Any]) -> set[str]:
+    """Refuse an unknown searcher or setting with one line; returns the keys the searcher takes."""
+    if name not in SEARCHERS:
+        raise SearchError(f"unknown searcher {name!r}; registered: {', '.join(sorted(SEARCHERS))}")
+    allowed = set(inspect.signature(SEARCHERS[name]).parameters) - {"space", "constraints"}
+    unknown = sorted(set(settings) - allowed)
+    if unknown:
+        raise SearchError(f"searchers.{name}: unknown key(s) {', '.join(unknown)}; allowed: "
+                          f"{', '.join(sorted(allowed))}")
+    return allowed | {"constraints"}
