@@ -11,7 +11,11 @@ from pathlib import Path
 
 from setuptools import find_packages, setup
 from setuptools.command.build_py import build_py
-from setuptools.command.develop import develop
+
+try:  # `setup.py develop`, which newer setuptools may drop (pip's editable installs use build_py)
+    from setuptools.command.develop import develop
+except ImportError:
+    develop = None
 
 ROOT = Path(__file__).resolve().parent
 SHIPPED = ("configs", "model_zoo", "tools")  # keep in step with mixpath_bench/package_data.py
@@ -57,10 +61,11 @@ class BuildPyWithData(build_py):
             copy_shipped(Path(self.build_lib) / "mixpath_bench")
 
 
-class DevelopWithData(develop):
-    def run(self):
-        link_shipped()
-        super().run()
+if develop is not None:
+    class DevelopWithData(develop):
+        def run(self):
+            link_shipped()
+            super().run()
 
 
 setup(
@@ -71,7 +76,7 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=find_packages(include=["mixpath_bench", "mixpath_bench.*"]),
-    cmdclass={"build_py": BuildPyWithData, "develop": DevelopWithData},
+    cmdclass={"build_py": BuildPyWithData, **({"develop": DevelopWithData} if develop else {})},
     entry_points={"console_scripts": ["mixpath = mixpath_bench.launcher:main"]},
     install_requires=[
         "torch>=2.1",
