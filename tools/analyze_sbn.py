@@ -13,8 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mixpath_bench.bench.sbn_job import run_sbn_analysis  # noqa: E402
+from mixpath_bench.bench.sbn_job import resolve_checkpoint, run_sbn_analysis  # noqa: E402
 from mixpath_bench.cli import run_cli  # noqa: E402
+from mixpath_bench.engine.checkpoint import trusting  # noqa: E402
 
 
 def main() -> int:
@@ -25,10 +26,14 @@ def main() -> int:
     p.add_argument("--layers", type=int, nargs="+", help="indices of the Shadow-BN layers to plot")
     p.add_argument("--samples", type=int, default=64)
     p.add_argument("--out-dir", help="default <checkpoint dir>/sbn_analysis")
+    p.add_argument("--trust-checkpoint", action="store_true",
+                   help="unpickle the checkpoint(s) in full (this can run code): only for files you trust")
     args = p.parse_args()
     base = Path(args.checkpoint)
     out = args.out_dir or str((base if base.is_dir() else base.parent) / "sbn_analysis")
-    run_sbn_analysis(args.checkpoint, out, args.config, args.compare, args.layers, args.samples)
+    named = [c for c in (args.checkpoint, args.compare) if c] if args.trust_checkpoint else []
+    with trusting([resolve_checkpoint(c) for c in named]):
+        run_sbn_analysis(args.checkpoint, out, args.config, args.compare, args.layers, args.samples)
     return 0
 
 

@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 
 from mixpath_bench.cli import run_cli  # noqa: E402
 from mixpath_bench.bench.evaluator import build_evaluator  # noqa: E402
-from mixpath_bench.engine import load_config  # noqa: E402
+from mixpath_bench.engine import load_config, trusting  # noqa: E402
 from mixpath_bench.engine.config import DictAction  # noqa: E402
 
 
@@ -27,10 +27,13 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--calib-batches", type=int, default=4, help="training batches for BN calibration (0: none)")
     p.add_argument("--device", default="cpu")
+    p.add_argument("--trust-checkpoint", action="store_true",
+                   help="unpickle the checkpoint(s) in full (this can run code): only for files you trust")
     p.add_argument("--cfg-options", nargs="+", action=DictAction, default={})
     args = p.parse_args()
     cfg = load_config(args.config, args.cfg_options)
-    evaluator = build_evaluator(cfg, args.checkpoint, calib_batches=args.calib_batches, device=args.device)
+    with trusting([args.checkpoint] if args.trust_checkpoint else []):
+        evaluator = build_evaluator(cfg, args.checkpoint, calib_batches=args.calib_batches, device=args.device)
     space = evaluator.space
     archs = [space.parse(a) for a in args.arch]
     rng = np.random.default_rng(args.seed)

@@ -22,8 +22,11 @@ def main() -> int:
     p.add_argument("name")
     p.add_argument("--out-dir", default="model_zoo/weights")
     p.add_argument("--url-base", default="", help="where the file will be hosted (for the manifest's url)")
+    p.add_argument("--trust-checkpoint", action="store_true",
+                   help="unpickle the checkpoint in full (this can run code): only for files you trust")
     args = p.parse_args()
-    entry = publish(model_state(load_checkpoint_file(args.checkpoint)), args.name, args.out_dir, args.url_base)
+    state = model_state(load_checkpoint_file(args.checkpoint, trust=args.trust_checkpoint or None))
+    entry = publish(state, args.name, args.out_dir, args.url_base)
     print(json.dumps(entry, indent=1))
     return 0
 

@@ -15,6 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from mixpath_bench.bench.rank_job import run_rank_job  # noqa: E402
 from mixpath_bench.bench.standalone import StandaloneRecipe  # noqa: E402
 from mixpath_bench.cli import run_cli  # noqa: E402
+from mixpath_bench.engine.checkpoint import trusting  # noqa: E402
 
 
 def main() -> int:
@@ -30,12 +31,15 @@ def main() -> int:
     p.add_argument("--standalone-epochs", type=int, default=10)
     p.add_argument("--standalone-lr", type=float, default=0.05)
     p.add_argument("--standalone-seeds", type=int, nargs="+", default=[0])
+    p.add_argument("--trust-checkpoint", action="store_true",
+                   help="unpickle the checkpoint(s) in full (this can run code): only for files you trust")
     args = p.parse_args()
     work = args.work_dir or str(Path("work_dirs") / f"rank_{Path(args.config).stem}")
     recipe = StandaloneRecipe(epochs=args.standalone_epochs, lr=args.standalone_lr)
-    run_rank_job(args.config, args.checkpoint, args.truth, work, num_archs=args.num_archs,
-                 calib_batches=args.calib_batches, device=args.device, metric=args.metric, recipe=recipe,
-                 seeds=args.standalone_seeds)
+    with trusting(args.checkpoint if args.trust_checkpoint else []):
+        run_rank_job(args.config, args.checkpoint, args.truth, work, num_archs=args.num_archs,
+                     calib_batches=args.calib_batches, device=args.device, metric=args.metric, recipe=recipe,
+                     seeds=args.standalone_seeds)
     return 0
 
 

@@ -14,6 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mixpath_bench.bench.search_job import run_search_job  # noqa: E402
 from mixpath_bench.cli import run_cli  # noqa: E402
+from mixpath_bench.engine.checkpoint import trusting  # noqa: E402
 from mixpath_bench.engine.config import DictAction  # noqa: E402
 
 
@@ -24,10 +25,13 @@ def main() -> int:
     p.add_argument("--work-dir", help="default work_dirs/search_<config name>")
     p.add_argument("--resume", action="store_true", help="continue the searches checkpointed in the work dir")
     p.add_argument("--device", default="cpu")
+    p.add_argument("--trust-checkpoint", action="store_true",
+                   help="unpickle the checkpoint(s) in full (this can run code): only for files you trust")
     p.add_argument("--cfg-options", nargs="+", action=DictAction, default={})
     args = p.parse_args()
     work = args.work_dir or str(Path("work_dirs") / f"search_{Path(args.config).stem}")
-    run_search_job(args.config, args.checkpoint, work, args.resume, args.device, args.cfg_options)
+    with trusting([args.checkpoint] if args.trust_checkpoint else []):
+        run_search_job(args.config, args.checkpoint, work, args.resume, args.device, args.cfg_options)
     return 0
 
 

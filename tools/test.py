@@ -26,6 +26,8 @@ def main() -> int:
     p.add_argument("checkpoint")
     p.add_argument("--work-dir", help="default work_dirs/<config name>_test")
     p.add_argument("--out", help="metrics JSON (default <work dir>/test_metrics.json)")
+    p.add_argument("--trust-checkpoint", action="store_true",
+                   help="unpickle the checkpoint(s) in full (this can run code): only for files you trust")
     p.add_argument("--cfg-options", nargs="+", action=DictAction, default={})
     args = p.parse_args()
     if not Path(args.checkpoint).is_file():
@@ -37,7 +39,7 @@ def main() -> int:
     cfg.load_from = str(Path(args.checkpoint).resolve())
     cfg.resume = False
     register_for_config(cfg)
-    runner = build_runner(cfg)
+    runner = build_runner(cfg, args.trust_checkpoint)
     metrics = runner.test()
     out = Path(args.out) if args.out else Path(work) / "test_metrics.json"
     save_json_atomic(out, {"config": args.config, "checkpoint": args.checkpoint,

@@ -25,6 +25,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="device-resident data, no per-step host sync, fused optimizer, channels-last (CUDA)")
     p.add_argument("--epochs", type=int, help="override max_epochs and the cosine schedule's horizon")
     p.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, help="key=value overrides")
+    p.add_argument("--trust-checkpoint", action="store_true",
+                   help="unpickle the resumed / load_from checkpoint in full (can run code): only if you trust it")
     p.add_argument("--launcher", choices=["none", "pytorch", "slurm", "mpi"], default="none")
     p.add_argument("--local-rank", "--local_rank", type=int, default=0)
     args = p.parse_args(argv)
@@ -37,7 +39,7 @@ def main() -> int:
     cfg = prepare_config(args.config, args.work_dir, args.resume, args.amp, args.epochs, args.cfg_options,
                          args.launcher, args.fast)
     register_for_config(cfg)
-    runner = build_runner(cfg)
+    runner = build_runner(cfg, args.trust_checkpoint)
     runner.train()
     return 0
 

@@ -17,8 +17,9 @@ import numpy as np
 import torch
 from mmengine.registry import DATASETS, MODELS
 
-from ..engine.checkpoint import load_checkpoint_file, mark_work_dir
+from ..engine.checkpoint import load_checkpoint_file
 from ..engine.config import load_config
+from ..engine.lock import lock_work_dir
 from ..errors import ConfigError
 from ..jsonio import save_json_atomic
 from ..provenance import provenance
@@ -63,9 +64,13 @@ def run_darts_job(config: str | Path, work_dir: str | Path, seed: int | None = N
         raise ConfigError(f"darts.order must be 'first' or 'second', got {s.order!r}")
     sup = load_config(cfg.supernet_config)
     network = dict(sup.model.network, shadow_bn=False)
-    work = Path(work_dir)
-    mark_work_dir(work)
+    with lock_work_dir(work_dir, purpose="darts"):  # one search per work dir
+        return _search(s, sup, network, Path(work_dir), resume, device, log,
+                       {"config": str(config), "supernet_config": cfg.supernet_config})
 
+
+def _search(s: DartsSettings, sup, network: dict, work: Path, resume: bool, device: str,
+            log: Callable[[str], None], sources: dict) -> dict:
     torch.manual_seed(s.seed)
     model = DartsNetwork(MODELS.build(network)).to(device)
     pre = MODELS.build(dict(sup.model.data_preprocessor)).to(device)
@@ -134,8 +139,7 @@ def run_darts_job(config: str | Path, work_dir: str | Path, seed: int | None = N
     result = {"method": "darts", "order": s.order, "seed": s.seed, "space": model.space_name,
               "derived_arch": model.derive().to_string(), "search_seconds": state["seconds"],
               "device": str(device), "settings": asdict(s), "history": state["history"],
-              "provenance": provenance({"config": str(config), "supernet_config": cfg.supernet_config,
-                                        "darts": asdict(s)}, device)}
+              "provenance": provenance({**sources, "darts": asdict(s)}, device)}
     save_json_atomic(work / "darts.json", result)
     plot_alphas(state["history"], model.space_name, work / "alphas.png")
     log(f"darts: derived {result['derived_arch']}; wrote {work / 'darts.json'} and {work / 'alphas.png'}")

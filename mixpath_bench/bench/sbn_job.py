@@ -12,6 +12,7 @@ from mmengine.registry import DATASETS
 from ..engine.checkpoint import load_checkpoint_file
 from ..engine.config import load_config
 from ..engine.evaluate import build_supernet
+from ..engine.record import read_record
 from ..errors import CheckpointError, ConfigError
 from ..jsonio import save_json_atomic
 from ..provenance import provenance
@@ -35,13 +36,13 @@ def resolve_checkpoint(path: str | Path) -> Path:
 
 
 def config_of(checkpoint: Path, config: str | None) -> Config:
-    """The given config, or the one recorded inside the checkpoint."""
+    """The given config, or one made from the build arguments recorded (as JSON data) in the checkpoint."""
     if config:
         return load_config(config)
-    text = load_checkpoint_file(checkpoint).get("meta", {}).get("cfg")
-    if not text:
-        raise ConfigError(f"{checkpoint} records no config; pass --config")
-    return Config.fromstring(text, ".py")
+    record = read_record(load_checkpoint_file(checkpoint), str(checkpoint))
+    if not record or "val_dataset" not in record:
+        raise ConfigError(f"{checkpoint} records no model and dataset as data; pass --config")
+    return Config({"model": record["model"], "val_dataloader": {"dataset": record["val_dataset"]}})
 
 
 def run_sbn_analysis(checkpoint: str | Path, out_dir: str | Path, config: str | None = None,

@@ -5,33 +5,31 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS
 
-from ..errors import ConfigError
+from ..errors import CheckpointError, ConfigError
 from .checkpoint import load_checkpoint_file, model_state
+from .record import read_record
 
 
-def checkpoint_model_config(ckpt: dict) -> dict | None:
-    """The ``model`` section of the config an MMEngine checkpoint was trained with, if recorded."""
-    text = ckpt.get("meta", {}).get("cfg") if isinstance(ckpt.get("meta"), dict) else None
-    if not text:
-        return None
-    try:
-        return Config.fromstring(text, ".py").get("model")
-    except Exception:  # noqa: BLE001 - an unreadable record: fall back to the given config
-        return None
+def checkpoint_model_config(ckpt: dict, where: str = "checkpoint") -> dict | None:
+    """The ``model`` build arguments recorded (as JSON data) in a checkpoint; None for older checkpoints."""
+    record = read_record(ckpt, where)
+    return record["model"] if record else None
 
 
 def build_supernet(cfg: Config, checkpoint: str | None = None, device: str = "cpu") -> torch.nn.Module:
     """A `MixPathClassifier` with weights from `checkpoint`, on `device`.
 
-    The model is built from the config recorded inside the checkpoint when there is one (so a
-    vanilla-BN and a Shadow-BN checkpoint each get their own network), else from `cfg.model`.
+    The model is built from the build arguments recorded in the checkpoint when there are any (so
+    a vanilla-BN and a Shadow-BN checkpoint each get their own network), else from `cfg.model`.
     """
     import mixpath_bench.data  # noqa: F401 - registers the preprocessor
     import mixpath_bench.engine.model  # noqa: F401
     import mixpath_bench.models  # noqa: F401
 
     ckpt = load_checkpoint_file(checkpoint) if checkpoint is not None else None
-    model_cfg = (checkpoint_model_config(ckpt) if ckpt is not None else None) or cfg.model
+    model_cfg = (checkpoint_model_config(ckpt, str(checkpoint)) if ckpt is not None else None) or cfg.model
+    if model_cfg is not cfg.model:
+        check_same_network(model_cfg, cfg, checkpoint)
     model = MODELS.build(model_cfg)
     if ckpt is not None:
         missing, unexpected = model.load_state_dict(model_state(ckpt), strict=False)
@@ -40,3 +38,12 @@ def build_supernet(cfg: Config, checkpoint: str | None = None, device: str = "cp
                               f"({len(missing)} missing, {len(unexpected)} unexpected keys, e.g. "
                               f"{(missing or unexpected)[0]})")
     return model.to(device)
+
+
+def check_same_network(recorded: dict, cfg: Config, checkpoint: str | None) -> None:
+    """A checkpoint of one network type scored with another's config (its data) is refused."""
+    ours = ((cfg.get("model") or {}).get("network") or {}).get("type")
+    theirs = (recorded.get("network") or {}).get("type")
+    if ours and theirs and ours != theirs:
+        raise CheckpointError(f"checkpoint {checkpoint} holds a {theirs} but the config builds a {ours}; "
+                              "pass the config it was trained with")

@@ -1,4 +1,5 @@
-"""`TrainTimeHook`: wall-clock training seconds, kept in the checkpoint (survives --resume)."""
+"""Our MMEngine hooks: `TrainTimeHook` (training seconds, kept across --resume) and
+`PlainCheckpointHook` (checkpoints that load without unpickling, with the model as JSON data)."""
 from __future__ import annotations
 
 import time
@@ -23,3 +24,21 @@ class TrainTimeHook(Hook):
 
     def after_train_epoch(self, runner) -> None:
         runner.message_hub.update_info("train_seconds", self._base + time.perf_counter() - self._start)
+
+
+@HOOKS.register_module()
+class PlainCheckpointHook(Hook):
+    """Makes every checkpoint loadable with ``weights_only=True`` and records the model as JSON data.
+
+    Runs last before saving, after every other hook has added what it keeps; see
+    `mixpath_bench.engine.checkpoint.plain_checkpoint` and `mixpath_bench.engine.record`.
+    """
+
+    priority = "LOWEST"
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        from .checkpoint import plain_checkpoint
+        from .record import build_record
+
+        checkpoint.setdefault("meta", {}).update(build_record(runner.cfg))
+        plain_checkpoint(checkpoint)

@@ -1,14 +1,17 @@
 """Building an MMEngine Runner from a config and the command line's switches."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mmengine.config import Config
+from mmengine.dist import master_only
 from mmengine.runner import Runner
 
-from ..errors import ConfigError
-from .checkpoint import install_mmengine_loader, mark_work_dir
+from ..errors import CheckpointError, ConfigError
+from .checkpoint import install_mmengine_loader, is_remote
 from .config import load_config
+from .lock import lock_work_dir
 
 
 def prepare_config(config: str | Path, work_dir: str | None = None, resume: bool = False, amp: bool = False,
@@ -102,9 +105,34 @@ def enable_fast(cfg: Config, amp: bool = False) -> None:
         cfg.model.data_preprocessor.channels_last = cuda
 
 
-def build_runner(cfg: Config) -> Runner:
-    """A Runner for `cfg` whose work dir is marked as ours, so ``--resume`` works under torch >= 2.6.
+class MixPathRunner(Runner):
+    """MMEngine's Runner, with checkpoints written atomically: to a temporary file, flushed to
+    disk, then renamed into place, so a kill mid-save never leaves a truncated ``epoch_N.pth``."""
 
+    @master_only
+    def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs) -> None:
+        remote = kwargs.get("backend_args") or kwargs.get("file_client_args") or "://" in str(out_dir)
+        if remote:
+            super().save_checkpoint(out_dir, filename, *args, **kwargs)
+            return
+        final = Path(out_dir) / filename
+        tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+        try:
+            super().save_checkpoint(out_dir, tmp.name, *args, **kwargs)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, final)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+def build_runner(cfg: Config, trust_checkpoint: bool = False) -> Runner:
+    """A Runner for `cfg` that holds its work dir's lock and loads checkpoints by our policy.
+
+    A second run into the same work dir stops with one line naming the first
+    (`mixpath_bench.engine.lock`); checkpoints are written atomically and load without unpickling
+    (`PlainCheckpointHook`); `trust_checkpoint` (``--trust-checkpoint``) unpickles the local files
+    it loads (load_from, resume) in full.  URLs are refused.
     Detection configs need `mixpath_bench.cli.register_for_config(cfg)` first (tools do this).
     """
     import mixpath_bench.data  # noqa: F401 - registers datasets and the preprocessor
@@ -112,12 +140,36 @@ def build_runner(cfg: Config) -> Runner:
     import mixpath_bench.engine.model  # noqa: F401 - registers the classifier and metric
     import mixpath_bench.engine.optim  # noqa: F401 - registers the optimizer constructor
     import mixpath_bench.models  # noqa: F401 - registers the networks
+    from .hooks import PlainCheckpointHook
 
-    install_mmengine_loader()
-    mark_work_dir(cfg.work_dir)
-    if cfg.get("launcher", "none") == "pytorch":
-        init_cpu_distributed(cfg)
-    return Runner.from_cfg(cfg)
+    if is_remote(cfg.get("load_from")):
+        raise CheckpointError(f"load_from={cfg.load_from}: URLs are not loaded (a downloaded checkpoint would be "
+                              "unpickled, which can run code); download and check it, then name the local file, "
+                              "or use a model-zoo entry (zoo://NAME)")
+    install_mmengine_loader(trust_checkpoint)
+    launcher = cfg.get("launcher", "none")
+    lock = lock_work_dir(cfg.work_dir, purpose="train") if launcher_rank(launcher) == 0 else None
+    try:
+        if launcher == "pytorch":
+            init_cpu_distributed(cfg)
+        runner = MixPathRunner.from_cfg(cfg)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    runner.register_hook(PlainCheckpointHook())
+    runner.work_dir_lock = lock  # held for the runner's (the process's) lifetime
+    return runner
+
+
+def launcher_rank(launcher: str) -> int:
+    """This process's global rank as set by torchrun, Slurm or MPI (0 for ``--launcher none``)."""
+    if launcher == "none":
+        return 0
+    for name in ("RANK", "SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMI_RANK"):
+        if os.environ.get(name, "").isdigit():
+            return int(os.environ[name])
+    return 0
 
 
 def init_cpu_distributed(cfg: Config) -> None:

@@ -1,4 +1,5 @@
 """tools/train.py end to end on the embedded digits (CPU, seconds)."""
+import datetime
 import os
 import signal
 import subprocess
@@ -56,13 +57,17 @@ def test_train_then_resume_after_kill_matches_uninterrupted(tmp_path):
         torch.testing.assert_close(a[key], b[key], rtol=0, atol=0, msg=key)
 
 
-def test_checkpoint_outside_work_dir_is_not_unpickled(tmp_path):
+def test_checkpoints_are_plain_data_and_pickles_are_refused(tmp_path):
     run = tmp_path / "run"
     train(run, "--epochs", "1")
+    torch.load(run / "epoch_1.pth", weights_only=True)  # no pickled objects: loads anywhere without trust
     stray = tmp_path / "stray.pth"
     stray.write_bytes((run / "epoch_1.pth").read_bytes())
+    hub = load_checkpoint_file(stray)["message_hub"]["log_scalars"]
+    assert len(hub["train/loss"].data[0]) > 0  # the training log comes back as MMEngine's HistoryBuffer
+    torch.save({"w": torch.ones(2), "when": datetime.date(2020, 1, 1)}, tmp_path / "pickled.pth")
     with pytest.raises(CheckpointError, match="not unpickled"):
-        load_checkpoint_file(stray)
+        load_checkpoint_file(tmp_path / "pickled.pth")
     torch.save({"w": torch.ones(2)}, tmp_path / "plain.pth")
     assert torch.equal(load_checkpoint_file(tmp_path / "plain.pth")["w"], torch.ones(2))
     (tmp_path / "bad.pth").write_bytes(b"not a checkpoint")

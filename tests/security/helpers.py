@@ -1,0 +1,70 @@
+"""Shared pieces of the hostile-input tests: tool runs, one-line errors, payloads, a local HTTP server."""
+import http.server
+import subprocess
+import sys
+import threading
+from contextlib import contextmanager
+
+from ..conftest import ROOT
+
+SUPERNET_CONFIG = str(ROOT / "configs/supernet/s4_nb101_mnist5k.py")
+TINY = ["train_dataloader.dataset.name=digits", "val_dataloader.dataset.name=digits",
+        "train_dataloader.dataset.size=8", "val_dataloader.dataset.size=8", "model.network.stem_channels=8"]
+
+
+def run_tool(tool, *args, timeout=600):
+    return subprocess.run([sys.executable, str(ROOT / "tools" / tool), *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, cwd=ROOT)
+
+
+def assert_one_line_error(proc, text):
+    """Exit status 2, exactly one ``error:`` line containing `text`, no traceback."""
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and text in lines[0], proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+
+
+def cfg_payload(marker):
+    """MMEngine config text (Python) that writes `marker` when executed."""
+    return f"_ran = open({str(marker)!r}, 'w').write('ran')\nmodel = dict(type='MixPathClassifier')\n"
+
+
+class Payload:
+    """Unpickling this object writes a marker file (what a hostile pickle would do instead)."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return exec, (f"open({self.marker!r}, 'w').write('ran')",)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server API
+        self.server.requests.append(self.path)
+        body = self.server.files.get(self.path.lstrip("/"))
+        if body is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def http_server(files):
+    """Serve {name: bytes} on 127.0.0.1; yields (base url, list of requested paths)."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.files, httpd.requests = files, []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", httpd.requests
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
