@@ -19,13 +19,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ROOT_ONLY = {".git", ".venv", "work_dirs", "data", "build", "dist", ".pytest_cache", ".whl"}
+ROOT_ONLY = {"work_dirs", "data", "build", "dist"}  # and every hidden folder (.git, .venv, ...)
 ANYWHERE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".mim")
 
 
 def not_sources(folder: str, names: list[str]) -> set[str]:
     """What a copy of the working tree leaves out: ignored root folders and build leftovers."""
-    return set(ANYWHERE(folder, names)) | (ROOT_ONLY & set(names) if Path(folder) == ROOT else set())
+    at_root = {n for n in names if n in ROOT_ONLY or n.startswith(".")} if Path(folder) == ROOT else set()
+    return set(ANYWHERE(folder, names)) | at_root
 SHIPPED = ["configs/supernet/s1_mnist5k.py", "configs/_base_/supernet_recipe.py", "model_zoo/zoo.json",
            "model_zoo/archs/mixpath_a.json", "tools/train.py"]
 
