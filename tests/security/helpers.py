@@ -3,6 +3,7 @@ import http.server
 import subprocess
 import sys
 import threading
+import time
 from contextlib import contextmanager
 
 from ..conftest import ROOT
@@ -41,16 +42,25 @@ class Payload:
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
+    """Serves ``files[name]``: bytes, or (bytes, claimed Content-Length or None, seconds spread over the body)."""
+
     def do_GET(self):  # noqa: N802 - http.server API
         self.server.requests.append(self.path)
-        body = self.server.files.get(self.path.lstrip("/"))
-        if body is None:
+        item = self.server.files.get(self.path.lstrip("/"))
+        if item is None:
             self.send_error(404)
             return
+        body, length, seconds = item if isinstance(item, tuple) else (item, len(item), 0.0)
         self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
+        if length is not None:
+            self.send_header("Content-Length", str(length))
         self.end_headers()
-        self.wfile.write(body)
+        pieces = 4 if seconds else 1
+        step = -(-len(body) // pieces)
+        for i in range(pieces):
+            self.wfile.write(body[i * step:(i + 1) * step])
+            self.wfile.flush()
+            time.sleep(seconds / pieces)
 
     def log_message(self, *args):
         pass
