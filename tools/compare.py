@@ -1,6 +1,6 @@
 """Build supplementary Table 2 from search results: `python tools/compare.py RESULT.json ... --truth SOURCE`.
 
-RESULT files: darts.json (tools/darts.py) and pareto.json (tools/search.py), one per method and seed.
+RESULT files: darts.json (tools/darts.py) and pareto.json (tools/search.py, every searcher it ran), one per seed.
 SOURCE: nasbench_only108.tfrecord | table.csv/.json | standalone (needs --config).
 """
 from __future__ import annotations
@@ -29,8 +29,6 @@ def main() -> int:
     p.add_argument("--metric", default="val_acc", choices=["val_acc", "test_acc"])
     p.add_argument("--standalone-epochs", type=int, default=10)
     p.add_argument("--with-rank", action="store_true", help="S4: also the rank among the 34 architectures")
-    p.add_argument("--all-methods", action="store_true",
-                   help="every searcher of a pareto.json (evolution, NSGA-II, random), not only its single-objective one")
     p.add_argument("--optimum", type=float, help="known optimum to print (NAS-Bench-101 space: 94.29)")
     p.add_argument("--out", default="table2", help="writes OUT.md and OUT.json")
     args = p.parse_args()
@@ -39,7 +37,7 @@ def main() -> int:
     cfg = load_config(args.config) if args.config else None
     truth = load_truth(args.truth, cfg, args.metric, StandaloneRecipe(epochs=args.standalone_epochs),
                        cache_dir=Path("work_dirs") / "standalone")
-    table = build_table(args.results, truth, args.with_rank, args.all_methods)
+    table = build_table(args.results, truth, args.with_rank)
     markdown = to_markdown(table, args.optimum)
     Path(args.out + ".md").write_text(markdown)
     save_json_atomic(args.out + ".json", table)

@@ -27,20 +27,29 @@ def main() -> int:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--pareto", help="pareto.json written by tools/search.py")
     src.add_argument("--arch", help="an architecture string")
-    p.add_argument("--pick", type=int, default=0, help="index into the NSGA-II picks of --pareto")
+    p.add_argument("--searcher", default="nsga2", help="whose picks to take from --pareto (default nsga2)")
+    p.add_argument("--pick", type=int, default=0, help="index into that searcher's picks")
     p.add_argument("--name", required=True)
     p.add_argument("--num-classes", type=int, help="default: 1000 for S2/S3, 10 for S1/S4")
     p.add_argument("--out", help="default model_zoo/archs/<name>.json")
+    p.add_argument("--trust-checkpoint", action="store_true",
+                   help="unpickle the supernet checkpoint in full (this can run code): only for files you trust")
     args = p.parse_args()
     record = {"name": args.name}
     if args.pareto:
         result = load_json(args.pareto, ConfigError)
-        picks = result.get("nsga2", {}).get("picks", [])
+        searchers = result.get("searchers") if isinstance(result, dict) else None
+        if not isinstance(searchers, dict) or args.searcher not in searchers:
+            raise ConfigError(f"{args.pareto} holds no results of searcher {args.searcher!r}"
+                              + (f"; it has {', '.join(searchers)}" if isinstance(searchers, dict) else
+                                 " (not a pareto.json of this version: re-run tools/search.py)"))
+        picks = searchers[args.searcher].get("picks") or []
         if not 0 <= args.pick < len(picks):
             raise ConfigError(f"{args.pareto} has {len(picks)} picks; --pick must be in 0..{len(picks) - 1}")
         pick = picks[args.pick]
         arch = parse_arch(pick["arch"], m=result.get("m"))
-        record["source"] = {"pareto": str(args.pareto), "pick": args.pick, "supernet_checkpoint":
+        record["source"] = {"pareto": str(args.pareto), "searcher": args.searcher, "pick": args.pick,
+                            "supernet_checkpoint":
                             result.get("checkpoint"), "supernet_metrics": {k: v for k, v in pick.items() if k != "arch"},
                             "git_commit": result.get("provenance", {}).get("git_commit")}
         m = result.get("m")
@@ -52,7 +61,8 @@ def main() -> int:
         network["m"] = m
     checkpoint = record.get("source", {}).get("supernet_checkpoint")
     if checkpoint and Path(checkpoint).is_file():  # the skeleton the supernet was trained with
-        recorded = checkpoint_model_config(load_checkpoint_file(checkpoint))
+        ckpt = load_checkpoint_file(checkpoint, trust=args.trust_checkpoint or None)
+        recorded = checkpoint_model_config(ckpt, checkpoint)  # JSON data, never the stored Python config
         if recorded and "network" in recorded:
             network = dict(recorded["network"])
     if args.num_classes:

@@ -13,7 +13,8 @@ ground_truth = dict(source='standalone', metric='test_acc', seeds=[0, 1],
 supernets = dict(variants=dict(sbn=dict(shadow_bn=True), bn=dict(shadow_bn=False)), seed=0)
 # 3. BN calibration on 4 fixed training batches of 256; 1000 bootstrap resamples
 ranking = dict(calib_batches=4, calib_batch_size=256, n_boot=1000)
-# 4. evolution + NSGA-II + random search on the SBN supernet, 3 seeds; DARTS, 3 seeds
+# 4. NSGA-II, then random search, evolution and local search at its budget (distinct networks), on the SBN
+#    supernet, 3 seeds; DARTS, 3 seeds
 search = dict(config='configs/search/s4_mnist5k.py', seeds=[0, 1, 2])
 darts = dict(config='configs/darts/s4_mnist5k.py', seeds=[0, 1, 2], epochs=3)
 # 5. SBN statistics, t-SNE and cosine similarity (64 validation images, 8 path combinations)

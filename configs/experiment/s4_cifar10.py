@@ -15,6 +15,6 @@ ground_truth = dict(source='data/nasbench/nasbench_only108.tfrecord', metric='va
 supernet_options = dict()  # cfg-options for the supernet config, used by every stage
 supernets = dict(variants=dict(sbn=dict(shadow_bn=True), bn=dict(shadow_bn=False)), seed=0, gpus=1, amp=False)
 ranking = dict(calib_batches=10, calib_batch_size=500, n_boot=1000)
-search = dict(config='configs/search/s4_cifar10.py', seeds=[0, 1, 2])  # evolution budget 100 (Table 2)
+search = dict(config='configs/search/s4_cifar10.py', seeds=[0, 1, 2])  # NSGA-II + random, evolution, local search (Table 2)
 darts = dict(config='configs/darts/s4_cifar10.py', seeds=[0, 1, 2])    # 50 epochs each
 analysis = dict(samples=64, combos=8)

@@ -9,58 +9,55 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..jsonio import load_json
-from ..spaces import parse_arch, s4_canonical, s4_unique_archs
+from ..spaces import get_space, parse_arch, s4_canonical, s4_unique_archs
 
 
-def found_architectures(result: dict, all_methods: bool = False) -> list[tuple[str, str, float, str]]:
-    """(method, architecture, measured seconds, device) found in a darts.json or pareto.json result.
+def found_architectures(result: dict) -> list[dict]:
+    """What a darts.json or pareto.json result found: one entry per method.
 
-    A pareto.json gives its single-objective result: the evolution's best, else NSGA-II's most
-    accurate pick.  With `all_methods`, every searcher it holds: evolution, NSGA-II (most accurate
-    pick) and random search (best).  A MixPath method's cost is the supernet's training time plus
-    the seconds its own candidate evaluations took (recorded per candidate), or the whole search
-    job's time for results written before per-candidate times existed.
+    Each entry: ``method`` (the searcher's label), ``family`` (``darts`` or ``supernet``),
+    ``arch``, measured ``seconds`` and ``device``.  A pareto.json gives every searcher it ran
+    (its single-objective best; NSGA-II: its most accurate pick).  A supernet searcher's cost is
+    the supernet's training time plus the seconds its own candidate evaluations took (measured
+    per candidate, so a resumed run counts them too).
     """
     device = result.get("provenance", {}).get("device", "unknown")
     if result.get("method") == "darts":
-        return [(f"DARTS ({result.get('order', 'first')}-order)", result["derived_arch"],
-                 float(result["search_seconds"]), device)]
-    if "nsga2" not in result:
+        return [{"method": f"DARTS ({result.get('order', 'first')}-order)", "family": "darts",
+                 "arch": result["derived_arch"], "seconds": float(result["search_seconds"]), "device": device}]
+    if "searchers" not in result:
+        if "nsga2" in result:
+            raise ConfigError("this pareto.json was written by an older mixpath-bench (no 'searchers' section); "
+                              "re-run tools/search.py")
         raise ConfigError("a result file must be a darts.json or a pareto.json")
     supernet = float(result.get("supernet_train_seconds") or 0.0)
-
-    def cost(section: dict) -> float:
-        own = section.get("evaluation_seconds")
-        return supernet + float(own if own is not None else result.get("search_seconds") or 0.0)
-
+    configured = (result.get("provenance", {}).get("config") or {}).get("searchers") or {}
     rows = []
-    evo = result.get("evolution") or {}
-    if evo.get("best"):
-        rows.append(("MixPath (evolution)", evo["best"]["arch"], cost(evo), device))
-    if all_methods or not rows:
-        pick = max(result["nsga2"]["picks"], key=lambda p: p["acc"])
-        rows.append(("MixPath (NSGA-II best)", pick["arch"], cost(result["nsga2"]), device))
-    rnd = result.get("random") or {}
-    if all_methods and rnd.get("best"):
-        rows.append(("random search (best)", rnd["best"]["arch"], cost(rnd), device))
+    for name, searched in result["searchers"].items():
+        best = max(searched["picks"], key=lambda p: p["acc"]) if searched["picks"] else searched["best"]
+        if best is None:
+            continue
+        seed = (configured.get(name) or {}).get("seed")
+        rows.append({"method": searched["label"], "family": "supernet", "arch": best["arch"],
+                     "seconds": supernet + float(searched["cost_seconds"]), "device": device,
+                     "seed": None if seed is None else int(seed)})
     return rows
 
 
-def seed_of(result: dict) -> int | None:
-    if "seed" in result:
-        return int(result["seed"])
-    config = result.get("provenance", {}).get("config") or {}
-    for key in ("evolution", "nsga2"):
-        if isinstance(config.get(key), dict) and "seed" in config[key]:
-            return int(config[key]["seed"])
-    return None
+def seed_of(result: dict, found: dict) -> int | None:
+    """The seed of a found architecture's run: its searcher's configured seed, else the result's."""
+    if found.get("seed") is not None:
+        return found["seed"]
+    return int(result["seed"]) if "seed" in result else None
 
 
-def build_table(paths: Sequence[str | Path], truth, with_rank: bool = False, all_methods: bool = False,
+def build_table(paths: Sequence[str | Path], truth, with_rank: bool = False,
                 reference: Sequence[float] | None = None) -> dict:
     """Rows per (result file, method) and a summary per method (mean +- sample std over seeds).
 
-    `with_rank` adds each found architecture's rank among the 34 unique S4 architectures, or
+    Architectures are identified by the space's `canonical_key` (S4: one row per network, whatever
+    encoding a method returned).  `with_rank` adds each found architecture's rank among the 34
+    unique S4 architectures, or
     among the accuracies in `reference` when given (then the key is ``rank_of_<len(reference)>``).
     """
     rows = []
@@ -70,10 +67,13 @@ def build_table(paths: Sequence[str | Path], truth, with_rank: bool = False, all
             (truth.accuracy(s4_canonical(g[0])) for g in s4_unique_archs().values()), reverse=True)
     for path in paths:
         result = load_json(path, ConfigError)
-        for method, arch_text, seconds, device in found_architectures(result, all_methods):
-            arch = parse_arch(arch_text)
-            row = {"file": str(path), "method": method, "seed": seed_of(result), "arch": arch.to_string(),
-                   "truth_acc": truth.accuracy(arch), "search_hours": seconds / 3600.0, "device": device}
+        for found in found_architectures(result):
+            arch = parse_arch(found["arch"])
+            space = get_space(arch.space)
+            row = {"file": str(path), "method": found["method"], "family": found["family"], "seed": seed_of(result, found),
+                   "arch": space.canonical(arch).to_string(), "network": space.canonical_key(arch),
+                   "truth_acc": truth.accuracy(arch), "search_hours": found["seconds"] / 3600.0,
+                   "device": found["device"]}
             if ranked is not None and (reference is not None or arch.space == "S4"):
                 row[f"rank_of_{len(ranked)}"] = 1 + sum(a > row["truth_acc"] for a in ranked)
             rows.append(row)
@@ -81,7 +81,8 @@ def build_table(paths: Sequence[str | Path], truth, with_rank: bool = False, all
     for method in dict.fromkeys(r["method"] for r in rows):
         accs = np.array([r["truth_acc"] for r in rows if r["method"] == method])
         hours = np.array([r["search_hours"] for r in rows if r["method"] == method])
-        summary[method] = {"runs": len(accs), "mean": float(accs.mean()),
+        summary[method] = {"family": next(r["family"] for r in rows if r["method"] == method),
+                           "runs": len(accs), "mean": float(accs.mean()),
                            "std": float(accs.std(ddof=1)) if len(accs) > 1 else 0.0,
                            "search_hours_mean": float(hours.mean()),
                            "devices": sorted({r["device"] for r in rows if r["method"] == method})}

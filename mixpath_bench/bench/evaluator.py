@@ -2,7 +2,9 @@
 
 Accuracy is top-1 on the validation split (held out of the training set), optionally after BN
 calibration on a fixed set of training batches (the same batches for every architecture, so
-scores are deterministic).  Results are cached by architecture: nothing is evaluated twice.
+scores are deterministic).  Results are cached by network (`SearchSpace.canonical_key`): every
+encoding of one network is scored once, on the space's canonical encoding (S4: active ops sorted
+and packed left), so the score does not depend on which encoding asked first.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import Iterable, Sequence
 import torch
 
 from ..errors import ConfigError
-from ..spaces import Arch, s4_hash
+from ..spaces import Arch
 from ..engine.calibrate import calibrate_bn
 
 
@@ -67,8 +69,8 @@ class SupernetEvaluator:
         self.val_source = val_batches
         self.val = [(d["inputs"], d["data_samples"]) for d in (pre(b, False) for b in val_batches)] \
             if isinstance(val_batches, list) else None
-        self.cache: dict[Arch, Score] = {}
-        self._costs: dict[Arch, dict[str, int]] = {}
+        self.cache: dict[str, Score] = {}  # by network key
+        self._costs: dict[str, dict[str, int]] = {}
         self.evaluated = 0
         self.seconds = 0.0
 
@@ -92,9 +94,9 @@ class SupernetEvaluator:
     def complexity(self, arch: Arch) -> dict[str, int]:
         """Multiply-adds and parameters of `arch`'s stand-alone network (cached; no accuracy).
 
-        S4 encodings of one NAS-Bench-101 cell (same hash) export the same network: counted once.
+        Encodings of one network (S4: one NAS-Bench-101 hash) export the same network: counted once.
         """
-        key = s4_hash(arch) if arch.space == "S4" else arch
+        key = self.space.canonical_key(arch)
         if key not in self._costs:
             from .complexity import arch_complexity  # fvcore is imported only when counting
 
@@ -103,10 +105,12 @@ class SupernetEvaluator:
         return self._costs[key]
 
     def score(self, arch: Arch) -> Score:
-        """Score one architecture (cached)."""
+        """Score the network `arch` computes (cached by network; evaluated on its canonical encoding)."""
         arch = self.space.validate(arch)
-        if arch in self.cache:
-            return self.cache[arch]
+        key = self.space.canonical_key(arch)
+        if key in self.cache:
+            return self.cache[key]
+        arch = self.space.canonical(arch)
         start = time.perf_counter()
         state = None
         raw = None
@@ -124,7 +128,7 @@ class SupernetEvaluator:
         cost = self.complexity(arch)
         seconds = time.perf_counter() - start
         result = Score(arch.to_string(), acc, raw if self.calib else None, cost["madds"], cost["params"], seconds)
-        self.cache[arch] = result
+        self.cache[key] = result
         self.evaluated += 1
         self.seconds += seconds
         return result

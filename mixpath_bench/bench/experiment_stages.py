@@ -227,10 +227,8 @@ def search_stage(exp: "Experiment", folder: Path) -> dict:
     files = []
     for seed in [int(x) for x in s.get("seeds", (0,))]:
         exp.log(f"search: seed {seed} on the Shadow-BN supernet")
-        opts = {"supernet_config": exp.cfg.supernet_config, "nsga2.seed": seed}
-        for key in ("random_search", "evolution"):
-            if search_cfg.get(key) is not None:
-                opts[f"{key}.seed"] = seed
+        opts = {"supernet_config": exp.cfg.supernet_config,
+                **{f"searchers.{name}.seed": seed for name in search_cfg.searchers}}
         run_search_job(s.config, ckpt, folder / f"seed{seed}", resume=True, device=exp.device, options=opts,
                        evaluator=evaluator, log=exp.log)
         files.append(f"search/seed{seed}/pareto.json")
@@ -279,7 +277,7 @@ def table2_stage(exp: "Experiment", folder: Path) -> dict:
     paths = [exp.work / p for stage in ("search", "darts") if stage in exp.outputs
              for p in exp.outputs[stage]["results"]]
     truth = _TruthWithFallback(exp)
-    table = build_table(paths, truth, with_rank=True, all_methods=True, reference=_truth_json(exp)["acc"])
+    table = build_table(paths, truth, with_rank=True, reference=_truth_json(exp)["acc"])
     for row in table["rows"]:
         row["file"] = str(Path(row["file"]).relative_to(exp.work))
     table["trained_for_table"] = truth.extra

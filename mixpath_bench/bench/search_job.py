@@ -1,9 +1,12 @@
-"""The search job behind `tools/search.py`: NSGA-II, random search at equal budget, evolution.
+"""The search job behind `tools/search.py`: every searcher a config names, on one supernet.
 
-Each searcher checkpoints into the work dir (``nsga2.json``, ``random.json``, ``evolution.json``)
-after every generation / 10 evaluations; ``resume=True`` continues each one where it stopped and
-reuses finished ones.  ``pareto.json`` holds the results with provenance, ``pareto.png`` the
-supplementary Fig. 1 comparison (NSGA-II vs random search).
+The config's ``searchers`` dict names registered searchers (`mixpath_bench.search.SEARCHERS`:
+``nsga2``, ``random``, ``evolution``, ``local``) with their settings, run in that order.  A
+searcher that takes a budget and is given none gets the number of distinct networks the first
+searcher evaluated (random search at NSGA-II's budget).  Each checkpoints into the work dir
+(``<name>.json``) after every generation / 10 evaluations; ``resume=True`` continues each one where
+it stopped and reuses finished ones.  ``pareto.json`` holds every `SearchResult` with provenance,
+``pareto.png`` the fronts (supplementary Fig. 1).
 """
 from __future__ import annotations
 
@@ -19,11 +22,12 @@ from ..engine.config import check_keys, load_config
 from ..errors import ConfigError
 from ..jsonio import save_json_atomic
 from ..provenance import provenance
-from ..search import Constraints, NSGA2Search, RandomSearch, RegularizedEvolution
+from ..search import SEARCHERS, Constraints, build_searcher
+from ..search.registry import check_settings
 from .evaluator import SupernetEvaluator, build_evaluator
 from .plots import plot_pareto
 
-SEARCH_KEYS = {"supernet_config", "evaluator", "nsga2", "random_search", "evolution"}
+SEARCH_KEYS = {"supernet_config", "evaluator", "constraints", "searchers"}
 
 
 def construct(cls: type, kwargs: dict, section: str, **fixed: Any) -> Any:
@@ -38,23 +42,28 @@ def construct(cls: type, kwargs: dict, section: str, **fixed: Any) -> Any:
 def load_search_config(path: str | Path, options: dict | None = None) -> Config:
     """A search config: which supernet config, evaluator settings, and the searchers to run."""
     cfg = load_config(path, options, allowed=SEARCH_KEYS)
-    for key in ("supernet_config", "nsga2"):
-        if cfg.get(key) is None:
-            raise ConfigError(f"search config {path} needs '{key}'")
+    for key in ("supernet_config", "searchers"):
+        if not cfg.get(key):
+            raise ConfigError(f"search config {path} needs '{key}'"
+                              + (f" (a dict of searchers: {', '.join(sorted(SEARCHERS))})" if key == "searchers" else ""))
     check_keys(Config(dict(cfg.evaluator or {})), {"calib_batches", "calib_batch_size", "val_batch_size",
                                                     "input_size", "with_uncalibrated", "amp", "channels_last"})
+    construct(Constraints, dict(cfg.get("constraints") or {}), "constraints")
+    for i, (name, settings) in enumerate(dict(cfg.searchers).items()):
+        check_settings(name, dict(settings or {}))
+        if i == 0 and "budget" in _params(name) and (settings or {}).get("budget") is None:
+            raise ConfigError(f"searchers.{name}: the first searcher needs a budget (it sets the others' default)")
     return cfg
+
+
+def _params(name: str) -> set[str]:
+    return set(inspect.signature(SEARCHERS[name]).parameters)
 
 
 def search_evaluator(cfg: Config, checkpoint: str, device: str = "cpu") -> SupernetEvaluator:
     """The evaluator a search config asks for (calibrated accuracy only, unless it says otherwise)."""
     return build_evaluator(load_config(cfg.supernet_config), checkpoint, device=device,
                            **{"with_uncalibrated": False, **dict(cfg.evaluator or {})})
-
-
-def evaluation_seconds(state: dict) -> float:
-    """Seconds a searcher spent evaluating candidates (recorded per candidate, so resumes count too)."""
-    return float(sum(m.get("seconds", 0.0) for m in state["metrics"].values()))
 
 
 def run_search_job(config: str | Path, checkpoint: str, work_dir: str | Path, resume: bool = False,
@@ -73,44 +82,26 @@ def run_search_job(config: str | Path, checkpoint: str, work_dir: str | Path, re
     evaluator = evaluator or search_evaluator(cfg, checkpoint, device)
     space = evaluator.space
 
-    ns_cfg = dict(cfg.nsga2)
-    constraints = construct(Constraints, dict(ns_cfg.pop("constraints", {}) or {}), "nsga2.constraints")
-    nsga = construct(NSGA2Search, ns_cfg, "nsga2", space=space, constraints=constraints)
-    results = {"nsga2": nsga.run(evaluator, work / "nsga2.json", resume, log)}
-    budget = len(results["nsga2"]["metrics"])
-    if cfg.get("random_search") is not None:
-        rs = construct(RandomSearch, dict(cfg.random_search), "random_search", space=space, budget=budget,
-                       objectives=nsga.objectives, constraints=constraints)
-        results["random"] = rs.run(evaluator, work / "random.json", resume, log)
-    if cfg.get("evolution") is not None:
-        evo = construct(RegularizedEvolution, dict(cfg.evolution), "evolution", space=space, constraints=constraints)
-        results["evolution"] = evo.run(evaluator, work / "evolution.json", resume, log)
+    constraints = construct(Constraints, dict(cfg.get("constraints") or {}), "constraints")
+    results = {}
+    budget = None
+    for name, settings in dict(cfg.searchers).items():
+        searcher = build_searcher(name, space, dict(settings or {}), constraints=constraints, budget=budget)
+        results[name] = searcher.run(evaluator, work / f"{name}.json", resume, log)
+        budget = budget or results[name].evaluations
 
     summary = {
         "space": space.name, "m": space.m, "checkpoint": str(checkpoint),
-        "nsga2": {"picks": results["nsga2"]["picks"], "pareto": results["nsga2"]["pareto"],
-                  "evaluations": budget, "rejected": results["nsga2"]["rejected"],
-                  "evaluation_seconds": evaluation_seconds(results["nsga2"])},
+        "searchers": {name: r.to_json() for name, r in results.items()},
         "search_seconds": time.perf_counter() - start,
         "supernet_train_seconds": train_seconds(load_checkpoint_file(checkpoint)),
         "provenance": provenance(cfg.to_dict(), device),
     }
-    if "random" in results:
-        summary["random"] = {"pareto": results["random"]["pareto"], "best": results["random"]["best"],
-                             "evaluations": len(results["random"]["metrics"]),
-                             "evaluation_seconds": evaluation_seconds(results["random"])}
-    if "evolution" in results:
-        summary["evolution"] = {"best": results["evolution"]["best"],
-                                "evaluations": len(results["evolution"]["metrics"]),
-                                "evaluation_seconds": evaluation_seconds(results["evolution"])}
     save_json_atomic(work / "pareto.json", summary)
-    fronts = {"NSGA-II": summary["nsga2"]["pareto"]}
-    clouds = {"NSGA-II": list(results["nsga2"]["metrics"].values())}
-    if "random" in summary:
-        fronts["random search"] = summary["random"]["pareto"]
-        clouds["random search"] = list(results["random"]["metrics"].values())
-    plot_pareto(fronts, work / "pareto.png", clouds, title=f"{space.name}: NSGA-II vs random search "
-                f"({budget} evaluations each)")
+    plot_pareto({r.label: r.front for r in results.values()}, work / "pareto.png",
+                {r.label: r.history for r in results.values()},
+                title=f"{space.name}: " + ", ".join(f"{n} {r.evaluations}" for n, r in results.items())
+                + " networks evaluated")
     log(f"search: wrote {work / 'pareto.json'} and {work / 'pareto.png'}")
     return summary
 

@@ -23,7 +23,7 @@ from torch import nn
 
 from ..data.datasets import ImageTensorDataset
 from ..errors import ConfigError, MissingDependencyError
-from ..spaces import Arch, s4_hash, s4_spec
+from ..spaces import Arch, get_space, s4_spec
 from ..jsonio import save_json_atomic
 
 
@@ -119,7 +119,8 @@ class StandaloneTruth:
         (self.folder / "settings.json").write_text(ident)
 
     def key(self, arch: Arch) -> str:
-        return s4_hash(arch) if arch.space == "S4" else arch.to_string()
+        """The network's identity (S4: NAS-Bench-101 hash), so every encoding shares one cached result."""
+        return get_space(arch.space).canonical_key(arch)
 
     def path(self, arch: Arch, seed: int) -> Path:
         return self.folder / f"{self.key(arch).replace(':', '_')}-seed{seed}.json"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..errors import DatasetError
-from ..spaces import Arch, parse_arch, s4_hash
+from ..spaces import Arch, get_space, parse_arch, s4_hash
 from .nasbench101 import NASBench101
 
 
@@ -69,7 +69,7 @@ class TableTruth:
 
     @staticmethod
     def _key(arch: Arch) -> str:
-        return s4_hash(arch) if arch.space == "S4" else arch.to_string()
+        return get_space(arch.space).canonical_key(arch)
 
     def accuracy(self, arch: Arch) -> float:
         key = self._key(arch)

@@ -11,6 +11,12 @@ from mixpath_bench.spaces import s4_canonical, s4_unique_archs
 from ..conftest import ROOT
 
 
+def searched(label, picks, seconds):
+    """A pareto.json `SearchResult` entry (only the fields Table 2 reads are meaningful)."""
+    return {"searcher": label, "label": label, "picks": picks, "front": picks, "best": max(picks, key=lambda p: p["acc"]),
+            "history": picks, "evaluations": len(picks), "cost_seconds": seconds, "extra": {}}
+
+
 @pytest.fixture()
 def results(tmp_path):
     archs = sorted({s4_canonical(g[0]).to_string() for g in s4_unique_archs().values()})
@@ -24,10 +30,16 @@ def results(tmp_path):
         files.append(p)
     for seed, arch in enumerate([archs[-1], archs[-1], archs[-2]]):
         p = tmp_path / f"pareto{seed}.json"
-        p.write_text(json.dumps({"space": "S4", "nsga2": {"picks": [{"arch": "S4:3000", "acc": 1.0}]},
-                                 "evolution": {"best": {"arch": arch, "acc": 90.0}}, "search_seconds": 1800.0,
+        searchers = {
+            "nsga2": searched("MixPath NSGA-II (most accurate pick)", [{"arch": "S4:0003", "acc": 1.0},
+                                                                       {"arch": "S4:3000", "acc": 2.0}], 600.0),
+            "evolution": searched("MixPath evolution", [{"arch": arch, "acc": 90.0}], 1800.0),
+            # any registered searcher's result is handled by its label, with no case of its own
+            "annealing": searched("simulated annealing", [{"arch": "S4:1100", "acc": 50.0}], 0.0),
+        }
+        p.write_text(json.dumps({"space": "S4", "searchers": searchers, "search_seconds": 1800.0,
                                  "supernet_train_seconds": 1800.0,
-                                 "provenance": {"device": "cpu", "config": {"evolution": {"seed": seed}}}}))
+                                 "provenance": {"device": "cpu", "config": {"searchers": {n: {"seed": seed} for n in searchers}}}}))
         files.append(p)
     return files, truth, tmp_path
 
@@ -36,7 +48,7 @@ def test_table2_from_fixture_results(results):
     files, truth, tmp_path = results
     table = build_table(files, TableTruth(tmp_path / "truth.csv"), with_rank=True)
     darts = table["summary"]["DARTS (first-order)"]
-    mix = table["summary"]["MixPath (evolution)"]
+    mix = table["summary"]["MixPath evolution"]
     d_accs = [truth["S4:1000"], truth["S4:1000"], truth["S4:1100"]]
     m_accs = [max(truth.values())] * 2 + [sorted(truth.values())[-2]]
     import numpy as np
@@ -44,11 +56,28 @@ def test_table2_from_fixture_results(results):
     assert darts["mean"] == pytest.approx(np.mean(d_accs)) and darts["std"] == pytest.approx(np.std(d_accs, ddof=1))
     assert mix["mean"] == pytest.approx(np.mean(m_accs)) and mix["search_hours_mean"] == pytest.approx(1.0)
     assert darts["search_hours_mean"] == pytest.approx(2.0)
-    ranks = [r["rank_of_34"] for r in table["rows"] if r["method"].startswith("MixPath")]
+    ranks = [r["rank_of_34"] for r in table["rows"] if r["method"] == "MixPath evolution"]
     assert ranks == [1, 1, 2]
-    assert [r["seed"] for r in table["rows"]] == [0, 1, 2, 0, 1, 2]
+    nsga = [r for r in table["rows"] if r["method"].startswith("MixPath NSGA-II")]
+    assert [r["arch"] for r in nsga] == ["S4:3000"] * 3  # its most accurate pick
+    assert table["summary"]["MixPath NSGA-II (most accurate pick)"]["search_hours_mean"] == pytest.approx(2400 / 3600)
+    assert table["summary"]["simulated annealing"]["mean"] == pytest.approx(truth["S4:1100"])
+    assert {s["family"] for m, s in table["summary"].items()} == {"darts", "supernet"}
+    assert [r["seed"] for r in table["rows"]] == [0, 1, 2] + [0] * 3 + [1] * 3 + [2] * 3
+    # one row per network: DARTS' S4:0010 is reported as the canonical S4:1000, with its hash
+    assert table["rows"][1]["arch"] == "S4:1000" and table["rows"][1]["network"] == table["rows"][0]["network"]
     md = to_markdown(table, optimum=94.29)
-    assert "known optimum 94.29%" in md and "| MixPath (evolution) | 3 |" in md and "rank of 34" in md
+    assert "known optimum 94.29%" in md and "| MixPath evolution | 3 |" in md and "rank of 34" in md
+
+
+def test_old_result_files_are_refused_with_one_line(results, tmp_path):
+    _, _, folder = results
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"space": "S4", "nsga2": {"picks": []}}))
+    from mixpath_bench.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="older mixpath-bench"):
+        build_table([old], TableTruth(folder / "truth.csv"))
 
 
 def test_compare_cli(results):

@@ -22,9 +22,8 @@ param_scheduler = dict(T_max=2)
 """
 SEARCH = """supernet_config = 'replaced by the experiment'
 evaluator = dict(calib_batches=1, calib_batch_size=128, val_batch_size=500)
-nsga2 = dict(population=4, generations=1, objectives=[('acc', 'max'), ('madds', 'min')], weights=[1.0, 1.0], k=2)
-random_search = dict(seed=0)
-evolution = dict(budget=6, population=4, sample_size=2)
+searchers = dict(nsga2=dict(population=4, generations=1, objectives=[('acc', 'max'), ('madds', 'min')], k=2),
+                 random=dict(), evolution=dict(budget=6, population=4, sample_size=2), local=dict(budget=6))
 """
 EXPERIMENT = """supernet_config = '{d}/supernet.py'
 device = 'cpu'
@@ -100,7 +99,10 @@ def test_numbers_in_report_match_their_sources(experiment):
     assert f"| sbn | yes | after | {tau:.3f} [" in report
     table = json.loads((work / "table2/table2.json").read_text())
     methods = {r["method"] for r in table["rows"]}
-    assert methods == {"MixPath (evolution)", "MixPath (NSGA-II best)", "random search (best)", "DARTS (first-order)"}
+    assert methods == {"MixPath evolution", "MixPath NSGA-II (most accurate pick)", "MixPath random search",
+                       "MixPath local search", "DARTS (first-order)"}
+    seeds = {r["seed"] for r in table["rows"] if r["method"] == "MixPath local search"}
+    assert seeds == {0, 1}  # every searcher got the seed of its run
     assert all(r["rank_of_5"] >= 1 for r in table["rows"])
 
 
@@ -118,7 +120,7 @@ def test_changed_inputs_rerun_only_that_stage_and_killed_stage_resumes(experimen
     out = run_tool(d / "exp.py", "--work-dir", work, "--cfg-options", "ranking.n_boot=60").stdout
     assert "== search: resuming an interrupted run" in out
     after = json.loads((work / "search/seed0/pareto.json").read_text())
-    assert after["nsga2"] == before["nsga2"] and (work / "search/seed1/pareto.json").is_file()
+    assert after["searchers"] == before["searchers"] and (work / "search/seed1/pareto.json").is_file()
 
 
 def test_bad_configs_fail_with_one_line(tmp_path, experiment):

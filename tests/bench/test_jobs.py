@@ -4,14 +4,15 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
-from mixpath_bench.spaces import s4_canonical, s4_hash, s4_unique_archs
+from mixpath_bench.spaces import get_space, parse_arch, s4_canonical, s4_hash, s4_unique_archs
 
 from ..conftest import ROOT
 from .nb101_fixture import write_tfrecord
 
-SMALL_SEARCH = ["nsga2.population=4", "nsga2.generations=2", "evolution.budget=8", "evolution.population=4",
-                "evolution.sample_size=2", "evaluator.calib_batches=1"]
+SMALL_SEARCH = ["searchers.nsga2.population=4", "searchers.nsga2.generations=2", "searchers.evolution.budget=8",
+                "searchers.evolution.population=4", "searchers.evolution.sample_size=2", "evaluator.calib_batches=1"]
 
 
 def run(tool, *args):
@@ -27,22 +28,34 @@ def test_search_cli_end_to_end_and_resume(tiny_supernet, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads((tmp_path / "pareto.json").read_text())
     assert (tmp_path / "pareto.png").stat().st_size > 10_000
-    assert result["space"] == "S4" and 1 <= len(result["nsga2"]["picks"]) <= 4
-    assert result["random"]["evaluations"] == result["nsga2"]["evaluations"]
-    assert result["evolution"]["evaluations"] == 8
+    found = result["searchers"]
+    assert list(found) == ["nsga2", "random", "evolution", "local"]
+    assert result["space"] == "S4" and len(found["nsga2"]["picks"]) == 4  # 4 picks when >= 4 networks were seen
+    budget = found["nsga2"]["evaluations"]
+    assert found["random"]["evaluations"] == found["local"]["evaluations"] == budget  # NSGA-II's budget
+    assert found["evolution"]["evaluations"] == 8
+    space = get_space("S4")
+    for name, res in found.items():  # budgets count networks: no network twice in any history
+        keys = [space.canonical_key(parse_arch(h["arch"])) for h in res["history"]]
+        assert len(keys) == len(set(keys)) == res["evaluations"], name
+        assert res["cost_seconds"] == pytest.approx(sum(h["seconds"] for h in res["history"]))
     prov = result["provenance"]
-    assert prov["git_commit"] and prov["packages"]["torch"] and prov["device"] and prov["config"]["nsga2"]
-    for pick in result["nsga2"]["picks"]:
-        assert {"arch", "acc", "acc_uncalibrated", "madds", "params"} <= set(pick)
+    assert prov["git_commit"] and prov["packages"]["torch"] and prov["device"] and prov["config"]["searchers"]
+    for pick in found["nsga2"]["picks"]:
+        assert {"arch", "key", "acc", "acc_uncalibrated", "madds", "params", "seconds"} <= set(pick)
     again = run("search.py", *args[:-len(SMALL_SEARCH) - 1], "--resume", "--cfg-options", *SMALL_SEARCH)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert json.loads((tmp_path / "pareto.json").read_text())["nsga2"] == result["nsga2"]
+    assert json.loads((tmp_path / "pareto.json").read_text())["searchers"] == found
 
 
 def test_search_config_mistakes(tiny_supernet, tmp_path):
     proc = run("search.py", "configs/search/s4_mnist5k.py", "--checkpoint", tiny_supernet, "--work-dir", tmp_path,
-               "--cfg-options", "nsga2.populaton=4")
-    assert proc.returncode == 2 and "nsga2: unknown key(s) populaton" in proc.stderr
+               "--cfg-options", "searchers.nsga2.populaton=4")
+    assert proc.returncode == 2 and "searchers.nsga2: unknown key(s) populaton" in proc.stderr
+    proc = run("search.py", "configs/search/s4_mnist5k.py", "--checkpoint", tiny_supernet, "--work-dir", tmp_path,
+               "--cfg-options", "searchers.annealing.seed=0")
+    assert proc.returncode == 2 and "unknown searcher 'annealing'; registered: evolution, local, nsga2, random" \
+        in proc.stderr
     proc = run("search.py", "configs/search/s4_mnist5k.py", "--checkpoint", tmp_path / "none.pth")
     assert proc.returncode == 2 and "does not exist" in proc.stderr
 

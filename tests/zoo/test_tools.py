@@ -39,7 +39,7 @@ def test_match_arch_reproduces_mixpath_a(tmp_path):
 
 def test_export_and_publish(tiny_supernet, tmp_path):
     pareto = {"space": "S4", "m": 4, "checkpoint": str(tiny_supernet),
-              "nsga2": {"picks": [{"arch": "S4:1200", "acc": 50.0, "madds": 1, "params": 1}]}}
+              "searchers": {"nsga2": {"picks": [{"arch": "S4:1200", "acc": 50.0, "madds": 1, "params": 1}]}}}
     (tmp_path / "pareto.json").write_text(json.dumps(pareto))
     proc = run("export.py", "--pareto", tmp_path / "pareto.json", "--pick", "0", "--name", "found",
                "--out", tmp_path / "found.json")
