@@ -1,8 +1,9 @@
 """MixPath (and any S2/S3 architecture) as an MMDetection backbone.
 
-Features for the FPN are the outputs of the depthwise layer (after its BN and activation) of the
-last bottleneck of each stage - strides 4, 8, 16, 32 (C2..C5), as in the paper; for a
-multi-path block, the sum of its paths' depthwise outputs.
+Features for the FPN are the taps the stand-alone network declares (its ``feature_info``): the
+outputs of the depthwise layer (after its BN and activation) of the last bottleneck of each
+stage - strides 4, 8, 16, 32 (C2..C5), as in the paper; for a multi-path block, the sum of its
+paths' depthwise outputs.  Each block computes its own tap (``forward_tap``).
 """
 from __future__ import annotations
 
@@ -12,28 +13,8 @@ import torch
 from mmengine.model import BaseModule
 from torch import nn
 
-from ..models.mixnet import MIXNET_M_LAYERS, MIXNET_M_STAGE_ENDS
 from ..models.named import create_model, resolve_arch
-from ..nn import ChoiceBlock, PathSumBlock
 from .registry import DET_MODELS
-
-
-def block_with_tap(block: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(block output, its depthwise-layer output) for a stand-alone S2/S3 block."""
-    if isinstance(block, PathSumBlock):
-        out = tap = None
-        for path in block.paths:
-            h = path.depthwise(path.expand(x))
-            y = path.project(path.se(h))
-            out, tap = (y, h) if out is None else (out + y, tap + h)
-        out = block.norm(out)
-    elif isinstance(block, ChoiceBlock):
-        body = block.body
-        tap = body.act(body.bn(body.depthwise(body.expand(x), block.choice)))
-        out = block.norm(body.project(body.se(tap)))
-    else:
-        raise TypeError(f"cannot tap the depthwise layer of {type(block).__name__}")
-    return (out + x if block.residual else out), tap
 
 
 def freeze_and_set_norm_eval(backbone: nn.Module, frozen: list[nn.Module], norm_eval: bool, mode: bool) -> None:
@@ -46,12 +27,6 @@ def freeze_and_set_norm_eval(backbone: nn.Module, frozen: list[nn.Module], norm_
         for m in backbone.modules():
             if isinstance(m, nn.modules.batchnorm._BatchNorm):
                 m.eval()
-
-
-def stage_channels() -> list[int]:
-    """Depthwise channels at the four taps of the MixNet-M skeleton (the FPN's in_channels)."""
-    ins = [24] + [layer[0] for layer in MIXNET_M_LAYERS[:-1]]
-    return [ins[i] * MIXNET_M_LAYERS[i][2] for i in MIXNET_M_STAGE_ENDS]
 
 
 @DET_MODELS.register_module()
@@ -72,23 +47,24 @@ class MixPathBackbone(BaseModule):
         parsed, _ = resolve_arch(arch)
         if parsed.space not in ("S2", "S3"):
             raise ValueError(f"detection backbones come from the ImageNet spaces S2/S3, not {parsed.space}")
-        if not set(out_indices) <= {0, 1, 2, 3}:
-            raise ValueError(f"out_indices must be within 0..3, got {out_indices}")
         net = create_model(arch)
+        if not set(out_indices) <= set(range(len(net.feature_info))):
+            raise ValueError(f"out_indices must be within 0..{len(net.feature_info) - 1}, got {out_indices}")
         self.stem, self.blocks = net.stem, net.blocks
+        self.feature_info = net.feature_info
         self.arch = parsed.to_string()
         self.out_indices = tuple(out_indices)
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
-        self.channels = [stage_channels()[i] for i in self.out_indices]
+        self.channels = [self.feature_info[i].num_chs for i in self.out_indices]
         freeze_and_set_norm_eval(self, self._frozen_modules(), False, False)
 
     def stage_modules(self, stage: int) -> list[nn.Module]:
         """Stage 0 = stem; stage k (1..4) = the blocks ending at the k-th tap."""
         if stage == 0:
             return [self.stem]
-        start = 0 if stage == 1 else MIXNET_M_STAGE_ENDS[stage - 2] + 1
-        return list(self.blocks[start:MIXNET_M_STAGE_ENDS[stage - 1] + 1])
+        start = 0 if stage == 1 else self.feature_info[stage - 2].block + 1
+        return list(self.blocks[start:self.feature_info[stage - 1].block + 1])
 
     def _frozen_modules(self) -> list[nn.Module]:
         return [m for stage in range(self.frozen_stages + 1) for m in self.stage_modules(stage)]
@@ -96,10 +72,10 @@ class MixPathBackbone(BaseModule):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         x = self.stem(x)
         outs = []
-        last = MIXNET_M_STAGE_ENDS[max(self.out_indices)]
-        for i, block in enumerate(self.blocks[:last + 1]):
-            if i in MIXNET_M_STAGE_ENDS and MIXNET_M_STAGE_ENDS.index(i) in self.out_indices:
-                x, tap = block_with_tap(block, x)
+        tapped = {self.feature_info[i].block for i in self.out_indices}
+        for i, block in enumerate(self.blocks[:max(tapped) + 1]):
+            if i in tapped:
+                x, tap = block.forward_tap(x)
                 outs.append(tap)
             else:
                 x = block(x)

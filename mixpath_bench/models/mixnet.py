@@ -16,7 +16,7 @@ from torch import nn
 from ..nn import ChoiceBlock, InvertedBottleneck, MixedKernelBottleneck, MultiPathLayer, ShadowBatchNorm, conv_bn_act
 from ..spaces import IMAGENET_KERNELS, Arch, get_space
 from .registry import register_network
-from .s1 import StandaloneNet
+from .s1 import FeatureTap, StandaloneNet
 
 #: MixNet-M's 18 IR blocks: (out_channels, stride, expansion, se_ratio (of block input),
 #: activation, expansion groups, projection groups) - timm's `mixnet_m` arch_def.
@@ -34,6 +34,17 @@ MIXNET_M_LAYERS = (
 #: Index of the last block of each stride-4/8/16/32 stage (detection feature taps, C2..C5).
 MIXNET_M_STAGE_ENDS = (1, 5, 13, 17)
 ACTS = {"relu": nn.ReLU, "swish": nn.SiLU}
+
+
+def mixnet_m_feature_info() -> tuple[FeatureTap, ...]:
+    """C2..C5 (strides 4, 8, 16, 32): the depthwise output of each stage's last block, as in the paper."""
+    taps, cin, reduction = [], 24, 2  # the stem's 3x3 conv has stride 2
+    for i, (cout, stride, expansion, *_rest) in enumerate(MIXNET_M_LAYERS):
+        reduction *= stride
+        if i in MIXNET_M_STAGE_ENDS:
+            taps.append(FeatureTap(block=i, num_chs=cin * expansion, reduction=reduction))
+        cin = cout
+    return tuple(taps)
 
 
 class _MixNetSkeleton(nn.Module):
@@ -64,7 +75,7 @@ class _MixNetSkeleton(nn.Module):
         """The stand-alone network of `arch` with inherited weights."""
         arch = self.space.validate(arch)
         blocks = [layer.export(choice) for layer, choice in zip(self.layers, arch.layers)]
-        return StandaloneNet(self.stem, blocks, self.head, self.classifier)
+        return StandaloneNet(self.stem, blocks, self.head, self.classifier, mixnet_m_feature_info())
 
 
 class DepthwiseSeparable(nn.Module):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
+from typing import Sequence
 
 import torch
 from torch import nn
@@ -46,6 +48,15 @@ class S1Supernet(nn.Module):
             x = layer(x, active)
         return self.classifier(self.head(x).mean((2, 3)))
 
+    def forward_weighted(self, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """DARTS' relaxed network: layer i mixes its candidates by ``weights[i]`` (layers x candidates)."""
+        if len(weights) != len(self.layers):
+            raise ValueError(f"{len(weights)} weight rows for {len(self.layers)} layers")
+        x = self.stem(x)
+        for layer, row in zip(self.layers, weights):
+            x = layer.forward_weighted(x, row)
+        return self.classifier(self.head(x).mean((2, 3)))
+
     def export(self, arch: Arch) -> nn.Module:
         """The stand-alone network of `arch` with inherited weights."""
         arch = self.space.validate(arch)
@@ -53,15 +64,37 @@ class S1Supernet(nn.Module):
         return StandaloneNet(self.stem, blocks, self.head, self.classifier)
 
 
-class StandaloneNet(nn.Module):
-    """stem -> blocks -> head -> global average pool -> classifier (copies of the given modules)."""
+@dataclass(frozen=True)
+class FeatureTap:
+    """A feature map a network offers to dense heads (timm's ``feature_info`` entry).
 
-    def __init__(self, stem: nn.Module, blocks: list[nn.Module], head: nn.Module, classifier: nn.Module) -> None:
+    The tap of ``blocks[block]`` is the second value of that block's ``forward_tap(x)``.
+    """
+
+    block: int  #: index into the network's ``blocks``
+    num_chs: int  #: channels of the tap
+    reduction: int  #: input size / tap size (the stride)
+
+    @property
+    def module(self) -> str:
+        """The tapped block's module name (timm's ``feature_info['module']``)."""
+        return f"blocks.{self.block}"
+
+
+class StandaloneNet(nn.Module):
+    """stem -> blocks -> head -> global average pool -> classifier (copies of the given modules).
+
+    `feature_info` lists the feature taps the network declares (empty when it has none).
+    """
+
+    def __init__(self, stem: nn.Module, blocks: list[nn.Module], head: nn.Module, classifier: nn.Module,
+                 feature_info: Sequence[FeatureTap] = ()) -> None:
         super().__init__()
         self.stem = copy.deepcopy(stem)
         self.blocks = nn.Sequential(*blocks)
         self.head = copy.deepcopy(head)
         self.classifier = copy.deepcopy(classifier)
+        self.feature_info = tuple(feature_info)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.blocks(self.stem(x)))

@@ -30,12 +30,30 @@ class S4Cell(nn.Module):
         self.norm = ShadowBatchNorm(cout, m, shadow=shadow_bn)
 
     def forward(self, x: torch.Tensor, nodes: tuple[int, ...]) -> torch.Tensor:
-        active = [(pos, code) for pos, code in enumerate(nodes) if code]
+        return torch.relu(self.norm(self.pre_norm(x, nodes), sum(1 for code in nodes if code)))
+
+    def pre_norm(self, x: torch.Tensor, nodes: tuple[int, ...]) -> torch.Tensor:
+        """out_conv(sum of the active nodes' outputs): what the Shadow BN normalises."""
         out = None
-        for pos, code in active:
-            y = self.nodes[pos][code - 1](x)
-            out = y if out is None else out + y
-        return torch.relu(self.norm(self.out_conv(out), len(active)))
+        for pos, code in enumerate(nodes):
+            if code:
+                y = self.nodes[pos][code - 1](x)
+                out = y if out is None else out + y
+        return self.out_conv(out)
+
+    def forward_weighted(self, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """DARTS' continuous relaxation: every position mixes its ops, weighted, under the 1-path BN.
+
+        `weights` is (4 positions, 4 codes); column 0 ("off") contributes nothing.  One-hot rows
+        compute ``forward(x, nodes)`` for the nodes they select.
+        """
+        if tuple(weights.shape) != (len(self.nodes), len(S4_OPS)):
+            raise ValueError(f"S4 cell weights must be {len(self.nodes)} x {len(S4_OPS)}, got {tuple(weights.shape)}")
+        out = 0
+        for pos, ops in enumerate(self.nodes):
+            for op, node in enumerate(ops):
+                out = out + weights[pos, op + 1] * node(x)
+        return torch.relu(self.norm(self.out_conv(out), 1))
 
     def export(self, nodes: tuple[int, ...]) -> "S4StandaloneCell":
         active = [(pos, code) for pos, code in enumerate(nodes) if code]
@@ -85,6 +103,15 @@ class S4Supernet(nn.Module):
         x = self.stem(x)
         for i, cell in enumerate(self.cells):
             x = cell(x, nodes)
+            if i in self.pool_after:
+                x = nn.functional.max_pool2d(x, 2)
+        return self.classifier(x.mean((2, 3)))
+
+    def forward_weighted(self, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """DARTS' relaxed network: every cell mixes its nodes by the same (4, 4) `weights`."""
+        x = self.stem(x)
+        for i, cell in enumerate(self.cells):
+            x = cell.forward_weighted(x, weights)
             if i in self.pool_after:
                 x = nn.functional.max_pool2d(x, 2)
         return self.classifier(x.mean((2, 3)))

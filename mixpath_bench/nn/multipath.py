@@ -1,7 +1,9 @@
 """Multi-path layers: the sum of the active candidates, normalised by a Shadow BN.
 
 `MultiPathLayer` is the supernet layer; `PathSumBlock` is its stand-alone counterpart holding
-only the chosen candidates and the one BN that followed that many paths.
+only the chosen candidates and the one BN that followed that many paths.  Each layer owns its
+modes: `MultiPathLayer.forward_weighted` is DARTS' relaxation, the stand-alone blocks'
+`forward_tap` returns the feature tap a detection backbone reads.
 """
 from __future__ import annotations
 
@@ -25,10 +27,25 @@ class MultiPathLayer(nn.Module):
         self.residual = residual
 
     def forward(self, x: torch.Tensor, active: Sequence[int]) -> torch.Tensor:
+        out = self.norm(self.path_sum(x, active), len(active))
+        return out + x if self.residual else out
+
+    def path_sum(self, x: torch.Tensor, active: Sequence[int]) -> torch.Tensor:
+        """The sum of the `active` candidates' outputs: what the Shadow BN normalises."""
         out = self.candidates[active[0]](x)
         for i in active[1:]:
             out = out + self.candidates[i](x)
-        out = self.norm(out, len(active))
+        return out
+
+    def forward_weighted(self, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """DARTS' continuous relaxation: BN_1(sum_c weights[c] * candidates[c](x)) (+ x if residual).
+
+        `weights` holds one weight per candidate; one-hot weights compute ``forward(x, (c,))``.
+        """
+        if len(weights) != len(self.candidates):
+            raise ValueError(f"{len(weights)} weights for {len(self.candidates)} candidates")
+        out = sum(w * cand(x) for w, cand in zip(weights, self.candidates))
+        out = self.norm(out, 1)
         return out + x if self.residual else out
 
     def export(self, active: Sequence[int]) -> "PathSumBlock":
@@ -53,6 +70,15 @@ class PathSumBlock(nn.Module):
         out = self.norm(out)
         return out + x if self.residual else out
 
+    def forward_tap(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(output, feature tap): the tap is the sum of the paths' taps (their depthwise outputs)."""
+        out = tap = None
+        for path in self.paths:
+            y, h = path.forward_tap(x)
+            out, tap = (y, h) if out is None else (out + y, tap + h)
+        out = self.norm(out)
+        return (out + x if self.residual else out), tap
+
 
 class ChoiceBlock(nn.Module):
     """Stand-alone wrapper that fixes the `choice` argument of a choice-taking module (S3)."""
@@ -67,3 +93,9 @@ class ChoiceBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.norm(self.body(x, self.choice))
         return out + x if self.residual else out
+
+    def forward_tap(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(output, feature tap): the body's tap (its depthwise output) for the fixed choice."""
+        y, tap = self.body.forward_tap(x, self.choice)
+        out = self.norm(y)
+        return (out + x if self.residual else out), tap

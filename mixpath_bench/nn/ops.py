@@ -56,7 +56,12 @@ class InvertedBottleneck(nn.Module):
         self.project = nn.Conv2d(mid, cout, 1, groups=proj_groups, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.project(self.se(self.depthwise(self.expand(x))))
+        return self.forward_tap(x)[0]
+
+    def forward_tap(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(output, feature tap): the tap is the depthwise layer's output (after its BN and activation)."""
+        tap = self.depthwise(self.expand(x))
+        return self.project(self.se(tap)), tap
 
 
 class GroupedKernelDepthwise(nn.Module):
@@ -108,8 +113,12 @@ class MixedKernelBottleneck(nn.Module):
         self.project = nn.Conv2d(mid, cout, 1, groups=proj_groups, bias=False)
 
     def forward(self, x: torch.Tensor, choice: Sequence[int]) -> torch.Tensor:
-        y = self.act(self.bn(self.depthwise(self.expand(x), choice)))
-        return self.project(self.se(y))
+        return self.forward_tap(x, choice)[0]
+
+    def forward_tap(self, x: torch.Tensor, choice: Sequence[int]) -> tuple[torch.Tensor, torch.Tensor]:
+        """(output, feature tap): the tap is the depthwise layer's output (after its BN and activation)."""
+        tap = self.act(self.bn(self.depthwise(self.expand(x), choice)))
+        return self.project(self.se(tap)), tap
 
     def export(self, choice: Sequence[int]) -> "MixedKernelBottleneck":
         """A copy whose depthwise layer holds only the chosen kernels (use choice all zeros)."""

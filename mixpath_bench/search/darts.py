@@ -4,7 +4,8 @@ Continuous relaxation over a supernet with a single (vanilla) BN per layer:
 * S4: each of the 4 candidate nodes mixes {off, conv1x1, conv3x3, maxpool3x3} with softmax
   weights; one set of architecture weights is shared by all cells (NAS-Bench-101 repeats one cell).
 * S1: each layer mixes its 8 candidates; the derived architecture has one path per layer.
-With one-hot weights the relaxed network computes exactly the discrete supernet's output.
+The relaxation is each supernet's own `forward_weighted(x, weights)` (cells and layers own their
+modes); with one-hot weights it computes exactly the discrete supernet's output.
 Derivation is an argmax per node / layer; an S4 cell never comes out all-off (the node whose best
 operation has the largest weight is kept on).
 """
@@ -36,30 +37,8 @@ class DartsNetwork(nn.Module):
         return torch.softmax(self.alpha, dim=-1)
 
     def forward(self, x: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
-        w = self.weights() if weights is None else weights
-        return self._forward_s4(x, w) if self.space_name == "S4" else self._forward_s1(x, w)
-
-    def _forward_s4(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-        net = self.supernet
-        x = net.stem(x)
-        for i, cell in enumerate(net.cells):
-            out = 0
-            for pos in range(4):
-                for op in range(3):
-                    out = out + w[pos, op + 1] * cell.nodes[pos][op](x)
-            x = torch.relu(cell.norm(cell.out_conv(out), 1))
-            if i in net.pool_after:
-                x = nn.functional.max_pool2d(x, 2)
-        return net.classifier(x.mean((2, 3)))
-
-    def _forward_s1(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-        net = self.supernet
-        x = net.stem(x)
-        for layer, wl in zip(net.layers, w):
-            out = sum(wl[c] * cand(x) for c, cand in enumerate(layer.candidates))
-            out = layer.norm(out, 1)
-            x = out + x if layer.residual else out
-        return net.classifier(net.head(x).mean((2, 3)))
+        """The supernet's relaxed forward (its own `forward_weighted`) under softmax(alpha) or `weights`."""
+        return self.supernet.forward_weighted(x, self.weights() if weights is None else weights)
 
     def derive(self) -> Arch:
         """The discrete architecture: argmax per node (S4, at least one node on) or per layer (S1)."""

@@ -28,6 +28,30 @@ def test_mixpath_backbone_features(arch):
     assert len(MixPathBackbone(arch, out_indices=(1, 3))(torch.randn(1, 3, 64, 64))) == 2
 
 
+def test_backbone_features_are_the_declared_taps():
+    """The FPN inputs equal what the adapter computed when it walked each block's children."""
+    from mixpath_bench.models import MIXNET_M_STAGE_ENDS
+
+    from ..models.test_modes import old_block_with_tap
+
+    b = MixPathBackbone("S2:" + "-".join(["01"] * 18), out_indices=(0, 2, 3)).eval()
+    x = torch.randn(1, 3, 64, 64)
+    expected = []
+    with torch.no_grad():
+        outs = b(x)
+        h = b.stem(x)
+        for i, block in enumerate(b.blocks):
+            if i in MIXNET_M_STAGE_ENDS:
+                h, tap = old_block_with_tap(block, h)
+                expected.append(tap)
+            else:
+                h = block(h)
+    assert len(outs) == 3
+    for out, ref in zip(outs, [expected[0], expected[2], expected[3]]):
+        assert torch.equal(out, ref)
+    assert b.channels == [o.shape[1] for o in outs] == [96, 360, 1200]
+
+
 @pytest.mark.parametrize("name", ["mixnet_m", "mobilenetv3_large_100", "semnasnet_100"])
 def test_timm_backbone_strides(name):
     b = TimmBackbone(name).eval()
