@@ -93,8 +93,10 @@ def _to_plain(obj: Any) -> Any:
         return obj.item()
     if isinstance(obj, dict):
         return {k: _to_plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_to_plain(v) for v in obj)
+    if isinstance(obj, list):
+        return [_to_plain(v) for v in obj]
+    if isinstance(obj, tuple):  # named tuples too: weights_only loads plain tuples only
+        return tuple(_to_plain(v) for v in obj)
     return obj
 
 

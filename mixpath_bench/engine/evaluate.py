@@ -30,7 +30,12 @@ def build_supernet(cfg: Config, checkpoint: str | None = None, device: str = "cp
     model_cfg = (checkpoint_model_config(ckpt, str(checkpoint)) if ckpt is not None else None) or cfg.model
     if model_cfg is not cfg.model:
         check_same_network(model_cfg, cfg, checkpoint)
-    model = MODELS.build(model_cfg)
+    try:
+        model = MODELS.build(model_cfg)
+    except (KeyError, TypeError, ValueError) as exc:
+        if model_cfg is cfg.model:
+            raise
+        raise CheckpointError(f"checkpoint {checkpoint}: its recorded model does not build ({exc})"[:400]) from None
     if ckpt is not None:
         missing, unexpected = model.load_state_dict(model_state(ckpt), strict=False)
         if missing or unexpected:

@@ -83,6 +83,7 @@ def forged_record(tiny_supernet, path, edit):
     (lambda r: r["model"]["network"].update(type="os.system"), "not one of this package's"),
     (lambda r: r["model"].update(init_cfg={"type": "Pretrained", "checkpoint": "http://x/y.pth"}), "'init_cfg'"),
     (lambda r: r.update(extra={"type": "S4Supernet"}), "must hold 'model'"),
+    (lambda r: r["model"]["network"].update(bogus=1), "recorded model does not build"),
 ])
 def test_forged_build_records_are_refused(tiny_supernet, tmp_path, edit, message):
     cfg = load_config(SUPERNET_CONFIG)
