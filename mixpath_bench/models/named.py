@@ -16,6 +16,7 @@ from torch import nn
 from ..errors import ConfigError
 from ..package_data import data_path
 from ..spaces import Arch, parse_arch
+from .registry import create_network
 
 DEFAULT_NETWORKS = {"S1": {"type": "S1Supernet", "num_classes": 10}, "S2": {"type": "S2Supernet", "num_classes": 1000},
                     "S3": {"type": "S3Supernet", "num_classes": 1000}, "S4": {"type": "S4Supernet", "num_classes": 10}}
@@ -61,12 +62,8 @@ def resolve_arch(spec: str) -> tuple[Arch, dict]:
 
 def create_model(name: str, num_classes: int | None = None, **network_overrides) -> nn.Module:
     """A freshly initialised stand-alone network of a named (or given) architecture."""
-    from mmengine.registry import MODELS
-
-    from . import mixnet, s1, s4  # noqa: F401 - registers the supernets
-
     arch, network = resolve_arch(name)
     if num_classes is not None:
         network["num_classes"] = num_classes
     network.update(network_overrides)
-    return MODELS.build(network).export(arch)
+    return create_network(network.pop("type"), **network).export(arch)

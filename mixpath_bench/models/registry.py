@@ -1,30 +1,38 @@
-"""Model registry: supernets and stand-alone networks by name (timm-style), also in MMEngine's MODELS."""
+"""Network registry: supernets and stand-alone networks by name (timm-style), held in MMEngine's MODELS.
+
+MMEngine's root ``MODELS`` registry is the one source of truth: configs build a network from it
+(``network=dict(type='S1Supernet', ...)``), and `create_network` is the one Python build function,
+reading the same registry.  `register_network` marks which of its entries are networks, so
+`list_networks` leaves out the other models there (classifiers, preprocessors, MMEngine's own).
+"""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from mmengine.registry import MODELS
 
-_NETWORKS: dict[str, Callable[..., Any]] = {}
+#: class attribute naming the network a class was registered as (a subclass does not inherit the mark)
+NETWORK_MARK = "_mixpath_network"
 
 
 def register_network(cls: type) -> type:
-    """Register a network class under its own name here and in MMEngine's MODELS registry."""
-    _NETWORKS[cls.__name__] = cls
+    """Register a network class under its own name in MMEngine's MODELS registry."""
     MODELS.register_module(module=cls, force=True)
+    setattr(cls, NETWORK_MARK, cls.__name__)
     return cls
 
 
 def list_networks() -> list[str]:
     """Names of every registered network."""
-    return sorted(_NETWORKS)
+    return sorted(name for name, cls in MODELS.module_dict.items() if getattr(cls, NETWORK_MARK, None) == name)
 
 
 def create_network(name: str, **kwargs: Any) -> Any:
     """Build a registered network by name; unknown names and arguments raise one clear error."""
-    if name not in _NETWORKS:
-        raise KeyError(f"unknown network {name!r}; registered: {', '.join(list_networks())}")
+    if name not in list_networks():
+        raise KeyError(f"unknown network {name!r} (not in the model registry); registered: "
+                       f"{', '.join(list_networks())}")
     try:
-        return _NETWORKS[name](**kwargs)
+        return MODELS.get(name)(**kwargs)
     except TypeError as exc:
         raise TypeError(f"{name}: {exc}") from None
