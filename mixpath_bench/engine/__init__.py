@@ -6,7 +6,8 @@ from .evaluate import build_supernet, checkpoint_model_config
 from .lock import WorkDirBusy, lock_work_dir
 from .model import MixPathClassifier, TopOneAccuracy
 from .runner import build_runner, prepare_config
+from .setup import register_all_modules
 
 __all__ = ["calibrate_bn", "MixPathClassifier", "TopOneAccuracy", "load_checkpoint_file", "model_state", "trusting",
            "check_keys", "load_config", "build_supernet", "checkpoint_model_config", "WorkDirBusy", "lock_work_dir",
-           "build_runner", "prepare_config"]
+           "build_runner", "prepare_config", "register_all_modules"]

@@ -8,6 +8,7 @@ from mmengine.registry import MODELS
 from ..errors import CheckpointError, ConfigError
 from .checkpoint import load_checkpoint_file, model_state
 from .record import read_record
+from .setup import register_all_modules
 
 
 def checkpoint_model_config(ckpt: dict, where: str = "checkpoint") -> dict | None:
@@ -22,10 +23,7 @@ def build_supernet(cfg: Config, checkpoint: str | None = None, device: str = "cp
     The model is built from the build arguments recorded in the checkpoint when there are any (so
     a vanilla-BN and a Shadow-BN checkpoint each get their own network), else from `cfg.model`.
     """
-    import mixpath_bench.data  # noqa: F401 - registers the preprocessor
-    import mixpath_bench.engine.model  # noqa: F401
-    import mixpath_bench.models  # noqa: F401
-
+    register_all_modules()
     ckpt = load_checkpoint_file(checkpoint) if checkpoint is not None else None
     model_cfg = (checkpoint_model_config(ckpt, str(checkpoint)) if ckpt is not None else None) or cfg.model
     if model_cfg is not cfg.model:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any, Callable
 
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
@@ -36,9 +37,13 @@ class PlainCheckpointHook(Hook):
 
     priority = "LOWEST"
 
+    def __init__(self, build_record: Callable[[Any], dict]) -> None:
+        # `mixpath_bench.engine.record.build_record`, passed in by the runner: record.py reads
+        # records against the registries this module is registered in (no import cycle)
+        self.build_record = build_record
+
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         from .checkpoint import plain_checkpoint
-        from .record import build_record
 
-        checkpoint.setdefault("meta", {}).update(build_record(runner.cfg))
+        checkpoint.setdefault("meta", {}).update(self.build_record(runner.cfg))
         plain_checkpoint(checkpoint)

@@ -86,10 +86,9 @@ def _check(value: Any, registry: str, where: str, depth: int) -> None:
 def _check_type(name: Any, registry: str, where: str) -> None:
     import mmengine.registry as registries
 
-    import mixpath_bench.data  # noqa: F401 - registers the datasets and the preprocessor
-    import mixpath_bench.engine.model  # noqa: F401 - registers the classifiers
-    import mixpath_bench.models  # noqa: F401 - registers the networks
+    from .setup import register_all_modules
 
+    register_all_modules()  # a type this package registers is never refused for not being imported yet
     cls = getattr(registries, registry).get(name) if isinstance(name, str) and name.isidentifier() else None
     if cls is None or not getattr(cls, "__module__", "").startswith("mixpath_bench."):
         raise CheckpointError(f"{where}: type {name!r} is not one of this package's registered types")

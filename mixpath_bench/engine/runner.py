@@ -135,13 +135,11 @@ def build_runner(cfg: Config, trust_checkpoint: bool = False) -> Runner:
     it loads (load_from, resume) in full.  URLs are refused.
     Detection configs need `mixpath_bench.cli.register_for_config(cfg)` first (tools do this).
     """
-    import mixpath_bench.data  # noqa: F401 - registers datasets and the preprocessor
-    import mixpath_bench.engine.hooks  # noqa: F401 - registers TrainTimeHook
-    import mixpath_bench.engine.model  # noqa: F401 - registers the classifier and metric
-    import mixpath_bench.engine.optim  # noqa: F401 - registers the optimizer constructor
-    import mixpath_bench.models  # noqa: F401 - registers the networks
     from .hooks import PlainCheckpointHook
+    from .record import build_record
+    from .setup import register_all_modules
 
+    register_all_modules()
     if is_remote(cfg.get("load_from")):
         raise CheckpointError(f"load_from={cfg.load_from}: URLs are not loaded (a downloaded checkpoint would be "
                               "unpickled, which can run code); download and check it, then name the local file, "
@@ -157,7 +155,7 @@ def build_runner(cfg: Config, trust_checkpoint: bool = False) -> Runner:
         if lock is not None:
             lock.release()
         raise
-    runner.register_hook(PlainCheckpointHook())
+    runner.register_hook(PlainCheckpointHook(build_record))
     runner.work_dir_lock = lock  # held for the runner's (the process's) lifetime
     return runner
 
