@@ -15,7 +15,7 @@ from torch import nn
 
 from ..nn import ChoiceBlock, InvertedBottleneck, MixedKernelBottleneck, MultiPathLayer, ShadowBatchNorm, conv_bn_act
 from ..spaces import IMAGENET_KERNELS, Arch, get_space
-from .registry import register_network
+from .registry import check_network_args, register_network
 from .s1 import FeatureTap, StandaloneNet
 
 #: MixNet-M's 18 IR blocks: (out_channels, stride, expansion, se_ratio (of block input),
@@ -52,6 +52,8 @@ class _MixNetSkeleton(nn.Module):
 
     def __init__(self, space_name: str, num_classes: int, m: int, shadow_bn: bool, in_chans: int,
                  dropout: float) -> None:
+        check_network_args(f"{space_name}Supernet", dict(shadow_bn=shadow_bn),
+                           dict(num_classes=num_classes, m=m, in_chans=in_chans))
         super().__init__()
         self.space = get_space(space_name, m)
         self.stem = nn.Sequential(conv_bn_act(in_chans, 24, 3, 2), DepthwiseSeparable(24))

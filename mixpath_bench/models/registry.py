@@ -11,6 +11,8 @@ from typing import Any
 
 from mmengine.registry import MODELS
 
+from ..errors import ConfigError
+
 #: class attribute naming the network a class was registered as (a subclass does not inherit the mark)
 NETWORK_MARK = "_mixpath_network"
 
@@ -36,3 +38,17 @@ def create_network(name: str, **kwargs: Any) -> Any:
         return MODELS.get(name)(**kwargs)
     except TypeError as exc:
         raise TypeError(f"{name}: {exc}") from None
+
+
+def check_network_args(network: str, flags: dict[str, Any], counts: dict[str, Any]) -> None:
+    """Refuse a flag that is not a bool (``shadow_bn='no'`` would be true) or a count that is not an int.
+
+    ``--cfg-options model.network.shadow_bn=no`` arrives as the string ``'no'``; building on would
+    silently keep Shadow BN on, so it stops with one line naming the key.
+    """
+    for key, value in flags.items():
+        if not isinstance(value, bool):
+            raise ConfigError(f"{network}: model.network.{key} must be True or False, got {value!r}")
+    for key, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{network}: model.network.{key} must be a positive integer, got {value!r}")

@@ -10,7 +10,7 @@ from torch import nn
 
 from ..nn import InvertedBottleneck, MultiPathLayer, conv_bn_act
 from ..spaces import S1_CANDIDATES, Arch, get_space
-from .registry import register_network
+from .registry import check_network_args, register_network
 
 #: (out_channels, stride) of the 12 searchable layers; input channels 32 (reference code).
 S1_LAYERS = ((48, 1), (48, 1), (96, 2), (96, 1), (96, 1), (192, 2), (192, 1), (192, 1),
@@ -27,6 +27,8 @@ class S1Supernet(nn.Module):
     def __init__(self, num_classes: int = 10, m: int = 4, shadow_bn: bool = True, in_chans: int = 3,
                  width: float = 1.0, stem_channels: int = 32, head_channels: int = 1280,
                  dropout: float = 0.0) -> None:
+        check_network_args("S1Supernet", dict(shadow_bn=shadow_bn),
+                           dict(num_classes=num_classes, m=m, in_chans=in_chans))
         super().__init__()
         self.space = get_space("S1", m)
         scale = lambda c: max(8, int(round(c * width / 8)) * 8)  # noqa: E731 - tiny helper

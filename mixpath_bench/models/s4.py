@@ -15,7 +15,7 @@ from torch import nn
 
 from ..nn import NB101Node, ShadowBatchNorm, conv_bn_act
 from ..spaces import S4_OPS, Arch, get_space
-from .registry import register_network
+from .registry import check_network_args, register_network
 
 
 class S4Cell(nn.Module):
@@ -83,6 +83,9 @@ class S4Supernet(nn.Module):
 
     def __init__(self, num_classes: int = 10, m: int = 4, shadow_bn: bool = True, in_chans: int = 3,
                  stem_channels: int = 128, num_stacks: int = 3, cells_per_stack: int = 3) -> None:
+        check_network_args("S4Supernet", dict(shadow_bn=shadow_bn),
+                           dict(num_classes=num_classes, m=m, in_chans=in_chans, stem_channels=stem_channels,
+                                num_stacks=num_stacks, cells_per_stack=cells_per_stack))
         super().__init__()
         self.space = get_space("S4", m)
         self.stem = conv_bn_act(in_chans, stem_channels, 3)
