@@ -122,6 +122,18 @@ def _restore_history(obj: Any) -> Any:
     return obj
 
 
+def refuse_non_finite(state: dict, where: str) -> None:
+    """A state dict with NaN or infinite weights stops with one line (it would score near chance, silently).
+
+    Costs one pass over the weights (about 0.1 s for the 129 MB S1 supernet on a busy CPU).
+    """
+    for key, value in state.items():
+        if isinstance(value, torch.Tensor) and value.is_floating_point() and not bool(torch.isfinite(value).all()):
+            bad = int((~torch.isfinite(value)).sum())
+            raise CheckpointError(f"checkpoint {where}: weight {key} holds {bad} NaN or infinite value(s) "
+                                  "(a diverged or damaged run); use an earlier checkpoint")
+
+
 def model_state(ckpt: dict) -> dict:
     """The model weights of an MMEngine checkpoint or a bare state dict."""
     return ckpt.get("state_dict", ckpt)

@@ -6,7 +6,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS
 
 from ..errors import CheckpointError, ConfigError
-from .checkpoint import load_checkpoint_file, model_state
+from .checkpoint import load_checkpoint_file, model_state, refuse_non_finite
 from .record import read_record
 from .setup import register_all_modules
 
@@ -35,7 +35,10 @@ def build_supernet(cfg: Config, checkpoint: str | None = None, device: str = "cp
             raise
         raise CheckpointError(f"checkpoint {checkpoint}: its recorded model does not build ({exc})"[:400]) from None
     if ckpt is not None:
-        missing, unexpected = model.load_state_dict(model_state(ckpt), strict=False)
+        state = model_state(ckpt)
+        refuse_non_finite(state, str(checkpoint))
+        check_shapes(model, state, checkpoint)
+        missing, unexpected = model.load_state_dict(state, strict=False)
         if missing or unexpected:
             raise ConfigError(f"checkpoint {checkpoint} does not fit this config's model "
                               f"({len(missing)} missing, {len(unexpected)} unexpected keys, e.g. "
@@ -50,3 +53,13 @@ def check_same_network(recorded: dict, cfg: Config, checkpoint: str | None) -> N
     if ours and theirs and ours != theirs:
         raise CheckpointError(f"checkpoint {checkpoint} holds a {theirs} but the config builds a {ours}; "
                               "pass the config it was trained with")
+
+
+def check_shapes(model: torch.nn.Module, state: dict, checkpoint: str | None) -> None:
+    """A weight whose shape differs from the model's (another width or space) stops with one line."""
+    ours = model.state_dict()
+    for key, value in state.items():
+        if key in ours and isinstance(value, torch.Tensor) and value.shape != ours[key].shape:
+            raise ConfigError(f"checkpoint {checkpoint} does not fit this config's model: {key} is "
+                              f"{tuple(value.shape)} there but {tuple(ours[key].shape)} here; pass the config "
+                              "it was trained with")
