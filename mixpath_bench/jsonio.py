@@ -1,10 +1,12 @@
-"""Atomic JSON files: an interrupted write never leaves a half-written result or checkpoint."""
+"""Atomic files: an interrupted write never leaves a half-written result, report or checkpoint."""
 from __future__ import annotations
 
 import json
 import os
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .errors import UserError
 
@@ -19,6 +21,35 @@ def save_json_atomic(path: str | Path, obj: Any) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A unique temporary path in `path`'s folder; renamed over `path` when the block ends without error.
+
+    For writers that take a file name (``fig.savefig(tmp)``); on an error the temporary file is removed
+    and `path` keeps its old content.  The temporary name keeps `path`'s suffix (savefig reads it).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write `text` to a temporary file in the same folder, fsync it, then rename it over `path`."""
+    with atomic_path(path) as tmp:
+        with tmp.open("w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return Path(path)
 
 
 def load_json(path: str | Path, error: type[UserError] = UserError) -> Any:
