@@ -18,7 +18,7 @@ from mixpath_bench.bench.standalone import StandaloneRecipe  # noqa: E402
 from mixpath_bench.cli import run_cli  # noqa: E402
 from mixpath_bench.engine.config import load_config  # noqa: E402
 from mixpath_bench.errors import ConfigError  # noqa: E402
-from mixpath_bench.jsonio import save_json_atomic  # noqa: E402
+from mixpath_bench.jsonio import save_json_atomic, write_text_atomic  # noqa: E402
 
 
 def main() -> int:
@@ -39,7 +39,7 @@ def main() -> int:
                        cache_dir=Path("work_dirs") / "standalone")
     table = build_table(args.results, truth, args.with_rank)
     markdown = to_markdown(table, args.optimum)
-    Path(args.out + ".md").write_text(markdown)
+    write_text_atomic(Path(args.out + ".md"), markdown)
     save_json_atomic(args.out + ".json", table)
     print(markdown)
     return 0

@@ -17,7 +17,7 @@ from mixpath_bench.cli import run_cli  # noqa: E402
 from mixpath_bench.engine.checkpoint import load_checkpoint_file  # noqa: E402
 from mixpath_bench.engine.evaluate import checkpoint_model_config  # noqa: E402
 from mixpath_bench.errors import ConfigError  # noqa: E402
-from mixpath_bench.jsonio import load_json  # noqa: E402
+from mixpath_bench.jsonio import load_json, write_text_atomic  # noqa: E402
 from mixpath_bench.models.named import DEFAULT_NETWORKS, arch_dir  # noqa: E402
 from mixpath_bench.spaces import parse_arch  # noqa: E402
 
@@ -70,7 +70,7 @@ def main() -> int:
     record.update({"arch": arch.to_string(), "network": network})
     out = Path(args.out) if args.out else arch_dir() / f"{args.name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=1) + "\n")
+    write_text_atomic(out, json.dumps(record, indent=1) + "\n")
     print(f"{args.name}: {arch} -> {out}")
     return 0
 

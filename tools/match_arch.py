@@ -15,6 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from mixpath_bench.bench.complexity import arch_complexity, layer_cost_table  # noqa: E402
 from mixpath_bench.bench.match import match_architecture  # noqa: E402
 from mixpath_bench.cli import run_cli  # noqa: E402
+from mixpath_bench.jsonio import write_text_atomic  # noqa: E402
 from mixpath_bench.models import create_network  # noqa: E402
 from mixpath_bench.models.named import DEFAULT_NETWORKS, arch_dir  # noqa: E402
 
@@ -56,7 +57,7 @@ def main() -> int:
     }
     out = Path(args.out) if args.out else arch_dir() / f"{args.name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=1) + "\n")
+    write_text_atomic(out, json.dumps(record, indent=1) + "\n")
     print(f"{args.name}: {arch}  {madds / 1e6:.1f}M multiply-adds, {params / 1e6:.3f}M params, "
           f"{info['multi_path_layers']} multi-path layers -> {out}")
     return 0

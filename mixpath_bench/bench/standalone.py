@@ -24,7 +24,7 @@ from torch import nn
 from ..data.datasets import ImageTensorDataset
 from ..errors import ConfigError, MissingDependencyError
 from ..spaces import Arch, get_space, s4_spec
-from ..jsonio import save_json_atomic
+from ..jsonio import save_json_atomic, write_text_atomic
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class StandaloneTruth:
                             "data": data_id, "n_train": len(train), "init": "seeded"}, sort_keys=True, default=str)
         self.folder = Path(cache_dir) / hashlib.sha256(ident.encode()).hexdigest()[:12]
         self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / "settings.json").write_text(ident)
+        write_text_atomic(self.folder / "settings.json", ident)
 
     def key(self, arch: Arch) -> str:
         """The network's identity (S4: NAS-Bench-101 hash), so every encoding shares one cached result."""
