@@ -57,6 +57,11 @@ def apply_data_root(cfg: Config) -> None:
     root = cfg.get("data_root")
     if root is None:
         return
+    datasets = [(cfg.get(name) or {}).get("dataset", {}) for name in DATALOADERS]
+    if any(datasets) and not any(key in d for d in datasets for key in ("root", "data_root")):
+        kinds = ", ".join(sorted({str(d.get("type")) for d in datasets if d}))
+        raise ConfigError(f"data_root = {root!r} is set but no dataset here reads a folder ({kinds} ship "
+                          "their data); remove data_root or use a dataset that takes one")
     for name in DATALOADERS:
         dataset = (cfg.get(name) or {}).get("dataset", {})
         for key in ("root", "data_root"):
