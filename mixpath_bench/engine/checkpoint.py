@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import struct
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -59,8 +60,9 @@ def load_checkpoint_file(path: str | Path, map_location: str | None = "cpu", tru
             f"checkpoint {path} holds pickled Python objects, which can run code when loaded, so it is not "
             "unpickled; if you trust whoever made it pass --trust-checkpoint, or convert it to plain weights "
             "with tools/publish_model.py --trust-checkpoint") from None
-    except (RuntimeError, EOFError, OSError, ValueError) as exc:
-        raise CheckpointError(f"checkpoint {path} is corrupt or not a PyTorch checkpoint ({exc})"[:400]) from None
+    except (RuntimeError, EOFError, OSError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+            struct.error, UnicodeDecodeError) as exc:  # what the unpickler raises on bytes that are no checkpoint
+        raise CheckpointError(f"checkpoint {path} is corrupt or not a PyTorch checkpoint ({exc!r})"[:400]) from None
     if not isinstance(ckpt, dict):
         raise CheckpointError(f"checkpoint {path} is not a state dict or an MMEngine checkpoint")
     if isinstance(ckpt.get("meta"), dict):

@@ -16,7 +16,7 @@ from torch import nn
 from ..errors import ConfigError
 from ..package_data import data_path
 from ..spaces import Arch, parse_arch
-from .registry import create_network
+from .registry import create_network, list_networks
 
 DEFAULT_NETWORKS = {"S1": {"type": "S1Supernet", "num_classes": 10}, "S2": {"type": "S2Supernet", "num_classes": 1000},
                     "S3": {"type": "S3Supernet", "num_classes": 1000}, "S4": {"type": "S4Supernet", "num_classes": 10}}
@@ -46,6 +46,10 @@ def load_arch_spec(spec: str) -> dict:
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise ConfigError(f"architecture file {path} is malformed ({exc})") from None
         record.setdefault("network", DEFAULT_NETWORKS[record["arch"][:2]])
+        network = record["network"]
+        if not isinstance(network, dict) or network.get("type") not in list_networks():
+            raise ConfigError(f"architecture file {path}: 'network' must be a dict whose 'type' is one of "
+                              f"{', '.join(list_networks())}, got {str(network)[:80]}")
         return record
     if ":" not in spec:
         raise ConfigError(f"unknown architecture {spec!r}; registered: {', '.join(list_archs()) or 'none'} "
@@ -66,4 +70,7 @@ def create_model(name: str, num_classes: int | None = None, **network_overrides)
     if num_classes is not None:
         network["num_classes"] = num_classes
     network.update(network_overrides)
-    return create_network(network.pop("type"), **network).export(arch)
+    try:
+        return create_network(network.pop("type"), **network).export(arch)
+    except TypeError as exc:  # an argument the network does not take
+        raise ConfigError(f"architecture {name}: {exc}") from None
