@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import platform
 import subprocess
 from importlib import metadata
@@ -51,3 +52,12 @@ def provenance(config: dict | None = None, device: str = "cpu") -> dict:
     return {"git_commit": git_commit(), "time": datetime.datetime.now(datetime.timezone.utc).isoformat(),
             "python": platform.python_version(), "platform": platform.platform(), "device": device_name(device),
             "packages": versions, "config": config}
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes (read in 1 MiB blocks)."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -12,7 +12,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mixpath_bench.bench.experiment import STAGES, Experiment  # noqa: E402
+from mixpath_bench.pipeline.runner import Experiment
+from mixpath_bench.pipeline.stage import STAGES  # noqa: E402
 from mixpath_bench.cli import run_cli  # noqa: E402
 from mixpath_bench.engine.config import DictAction  # noqa: E402
 
@@ -21,8 +22,8 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("config", help="experiment config (configs/experiment/*.py)")
     p.add_argument("--work-dir", help="default: the config's work_dir, else work_dirs/<config name>")
-    p.add_argument("--until", choices=STAGES, help="stop after this stage (the report covers what ran)")
-    p.add_argument("--force", nargs="+", choices=STAGES, default=[], help="re-run these stages even if unchanged")
+    p.add_argument("--until", choices=list(STAGES), help="stop after this stage (the report covers what ran)")
+    p.add_argument("--force", nargs="+", choices=list(STAGES), default=[], help="re-run these stages even if unchanged")
     p.add_argument("--device", help="cpu, cuda, or auto (default: the config's device)")
     p.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, help="key=value overrides")
     args = p.parse_args()

@@ -18,6 +18,7 @@ import torch
 from ..errors import ConfigError
 from ..spaces import Arch
 from ..engine.calibrate import calibrate_bn
+from ..engine.setup import register_all_modules
 
 
 @dataclass(frozen=True)
@@ -169,9 +170,7 @@ def build_evaluator(cfg, checkpoint: str, calib_batches: int = 8, calib_batch_si
     shuffle, no augmentation); accuracy is measured on its validation split.
     """
     from mmengine.registry import DATASETS
-
-    import mixpath_bench.data  # noqa: F401 - registers the datasets
-
+    register_all_modules()
     from ..engine.evaluate import build_supernet
 
     model = build_supernet(cfg, checkpoint, device)

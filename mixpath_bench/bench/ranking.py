@@ -6,6 +6,8 @@ import warnings
 import numpy as np
 from scipy import stats
 
+from ..spaces import Arch, SearchSpace
+
 
 def kendall_tau(scores, truth) -> float:
     """Kendall tau-b (ties handled) between two sequences."""
@@ -71,3 +73,16 @@ def paired_difference(scores_a, scores_b, truth, statistic=kendall_tau, n_boot: 
         float("nan"), float("nan"))
     return {"difference": statistic(a, t) - statistic(b, t), "ci95": (lo, hi),
             "p_not_greater": float(np.mean(diffs <= 0)) if len(diffs) else float("nan")}
+
+
+def ranking_archs(space: SearchSpace, num_archs: int, seed: int = 0) -> list[Arch]:
+    """Every network of an enumerable space (S4: the 34, canonical encodings, sorted); else
+    `num_archs` distinct networks sampled with `seed`."""
+    if space.size() <= 10**6:
+        return sorted({space.canonical(a) for a in space.enumerate()})
+    rng = np.random.default_rng(seed)
+    archs: dict[str, Arch] = {}
+    while len(archs) < num_archs:
+        arch = space.sample(rng)
+        archs.setdefault(space.canonical_key(arch), space.canonical(arch))
+    return list(archs.values())

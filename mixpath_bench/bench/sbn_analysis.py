@@ -52,20 +52,11 @@ def first_multipath_layer(network: nn.Module):
     """(stem function, layer, combination -> pre-norm features, norm module) of the first searchable layer."""
     if hasattr(network, "cells"):  # S4: positional nodes x ops, then conv1x1, then SBN
         cell = network.cells[0]
-
-        def pre(h: torch.Tensor, combo: tuple[int, ...]) -> torch.Tensor:
-            out = sum(cell.nodes[pos][code - 1](h) for pos, code in enumerate(combo) if code)
-            return cell.out_conv(out)
-
-        return network.stem, cell.norm, pre, "S4"
+        return network.stem, cell.norm, cell.pre_norm, "S4"
     layer = network.layers[0]
     if not isinstance(layer, MultiPathLayer):
         raise ValueError("the first layer is single-path (S3): nothing to analyse")
-
-    def pre(h: torch.Tensor, combo: tuple[int, ...]) -> torch.Tensor:
-        return sum(layer.candidates[i](h) for i in combo)
-
-    return network.stem, layer.norm, pre, "subset"
+    return network.stem, layer.norm, layer.path_sum, "subset"
 
 
 def combinations(network: nn.Module, limit: int = 8, seed: int = 0) -> list[tuple[int, ...]]:

@@ -25,6 +25,7 @@ from ..data.datasets import ImageTensorDataset
 from ..errors import ConfigError, MissingDependencyError
 from ..spaces import Arch, get_space, s4_spec
 from ..jsonio import save_json_atomic, write_text_atomic
+from ..engine.setup import register_all_modules
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def build_standalone(arch: Arch, network: dict) -> nn.Module:
                        in_channels=network.get("in_chans", 3), stem_out_channels=network.get("stem_channels", 128),
                        num_stacks=network.get("num_stacks", 3), num_modules_per_stack=network.get("cells_per_stack", 3),
                        momentum=0.1)
-    import mixpath_bench.models  # noqa: F401 - registers the supernets
+    register_all_modules()
 
     return MODELS.build(dict(network)).export(arch)
 
@@ -107,7 +108,7 @@ class StandaloneTruth:
                  data_id: str = "", log: Callable[[str], None] = print) -> None:
         if not isinstance(train, ImageTensorDataset):
             raise ConfigError("stand-alone ground truth needs an in-memory dataset (CIFAR-10 or embedded)")
-        import mixpath_bench.data  # noqa: F401 - registers the preprocessor
+        register_all_modules()
 
         self.network, self.train, self.evals, self.recipe = dict(network), train, evals, recipe
         self.preprocessor = MODELS.build(dict(preprocessor))

@@ -8,11 +8,14 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol, Sequence
 
 from ..errors import DatasetError
 from ..spaces import Arch, get_space, parse_arch, s4_hash
-from .nasbench101 import NASBench101
+from ..data.nasbench101 import NASBench101
+from ..errors import ConfigError
+from .standalone import StandaloneRecipe, StandaloneTruth
+from ..engine.setup import register_all_modules
 
 
 class GroundTruth(Protocol):
@@ -76,3 +79,25 @@ class TableTruth:
         if key not in self.values:
             raise DatasetError(f"{arch} is not in the ground-truth table {self.name}")
         return self.values[key]
+
+
+def load_truth(source: str, supernet_cfg, metric: str = "val_acc", recipe: StandaloneRecipe | None = None,
+               seeds: Sequence[int] = (0,), cache_dir: str | Path = "work_dirs/standalone", device: str = "cpu",
+               log: Callable[[str], None] = print):
+    """'standalone', a NAS-Bench-101 ``.tfrecord``, or a ``.csv`` / ``.json`` table."""
+    if source == "standalone":
+        from mmengine.registry import DATASETS
+
+        register_all_modules()
+
+        train = DATASETS.build(supernet_cfg.train_dataloader.dataset)
+        val = DATASETS.build(supernet_cfg.val_dataloader.dataset)
+        return StandaloneTruth(supernet_cfg.model.network, supernet_cfg.model.data_preprocessor, train,
+                               {"val": val}, recipe or StandaloneRecipe(), seeds, cache_dir, device, metric,
+                               data_id=str(supernet_cfg.train_dataloader.dataset), log=log)
+    path = Path(source)
+    if path.suffix == ".tfrecord":
+        return NASBench101Truth(NASBench101.from_tfrecord(path), metric)
+    if path.suffix.lower() in (".csv", ".json"):
+        return TableTruth(path)
+    raise ConfigError(f"--truth must be 'standalone', a .tfrecord, or a .csv/.json table; got {source!r}")

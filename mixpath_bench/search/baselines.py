@@ -13,6 +13,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..progress import Progress
 from ..spaces import MUTATIONS, Arch, SearchSpace
 from .nsga2 import Constraints, evaluate_once, json_roundtrip
 from .registry import register_searcher
@@ -67,6 +68,8 @@ class BudgetedSearch:
                 raise SearchError(f"{checkpoint} was written by a search with other settings; use another work dir")
         state = state or self.fresh_state()
         rng = rng_from_state(state["rng"])
+        target = min(self.budget, self.networks)
+        progress = Progress(target, f"{self.name}: networks evaluated", log, done=len(state["metrics"]))
         while len(state["metrics"]) < self.budget and len(state["metrics"]) < self.networks:
             if state["tries"] >= self.max_tries:
                 raise SearchError(f"{self.name}: only {len(state['metrics'])} of {self.budget} evaluations "
@@ -81,6 +84,7 @@ class BudgetedSearch:
                 continue
             state["stale"] = 0
             evaluate_once(state, self.space, arch, evaluator)
+            progress.step()
             if self.constraints.acc_ok(state["metrics"][key]):
                 state["accepted"].append(key)
                 self.accept(state, key, rng)
@@ -88,7 +92,6 @@ class BudgetedSearch:
                 self.reject(state, key, rng)
             if len(state["metrics"]) % self.checkpoint_every == 0:
                 self._save(state, rng, checkpoint)
-                log(f"{self.name}: {len(state['metrics'])}/{self.budget} networks evaluated")
         state["done"] = True
         state["exhausted"] = len(state["metrics"]) >= self.networks and self.networks < self.budget
         if state["exhausted"]:

@@ -21,6 +21,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..progress import Progress
 from ..spaces import MUTATIONS, Arch, SearchSpace
 from .operators import binary_tournament, equispaced_picks, non_dominated_fronts, rank_and_crowding, select_survivors
 from .registry import register_searcher
@@ -162,6 +163,7 @@ class NSGA2Search:
             state["Q"] = self._fill(state, lambda: self.space.sample(rng), taken, evaluator)
             self._save(state, rng, checkpoint)
             log(f"nsga2: initial populations ready, {len(state['metrics'])} evaluated")
+        progress = Progress(self.generations, "nsga2: generation", log, every=0.0, done=state["generation"])
         while state["generation"] < self.generations:
             R = state["P"] + state["Q"]
             F = objective_matrix([state["metrics"][a] for a in R], self.objectives)
@@ -171,8 +173,8 @@ class NSGA2Search:
             state["history"].append(self._summary(state))
             self._save(state, rng, checkpoint)
             h = state["history"][-1]
-            log(f"nsga2: generation {state['generation']}/{self.generations}  front {h['front_size']}  "
-                f"best acc {h['best_acc']:.2f}  evaluated {h['evaluated']}")
+            progress.step(note=f"front {h['front_size']}  best acc {h['best_acc']:.2f}  "
+                               f"networks evaluated {h['evaluated']}")
         state["done"] = True
         self._save(state, rng, checkpoint)
         return self.result(state)

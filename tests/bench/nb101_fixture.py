@@ -3,7 +3,7 @@ import base64
 import json
 import struct
 
-from mixpath_bench.bench.nasbench101 import masked_crc
+from mixpath_bench.data.nasbench101 import masked_crc
 
 
 def _varint(v):

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from mixpath_bench.bench.ranking import paired_difference
-from mixpath_bench.bench.report import describe, ranking_verdict
-from mixpath_bench.bench.truth_job import seed_noise_summary
+from mixpath_bench.pipeline.report import describe, ranking_verdict
+from mixpath_bench.pipeline.truth_job import seed_noise_summary
 
 from ..conftest import ROOT
 
@@ -121,6 +121,23 @@ def test_changed_inputs_rerun_only_that_stage_and_killed_stage_resumes(experimen
     assert "== search: resuming an interrupted run" in out
     after = json.loads((work / "search/seed0/pareto.json").read_text())
     assert after["searchers"] == before["searchers"] and (work / "search/seed1/pareto.json").is_file()
+    # a changed stage is moved aside, never deleted; outputs name files relative to the work dir
+    out = run_tool(d / "exp.py", "--work-dir", work, "--cfg-options", "ranking.n_boot=61").stdout
+    assert "== ranking: inputs changed; the previous run is kept in" in out
+    kept = [p for p in work.iterdir() if p.name.startswith("ranking.replaced-")]
+    assert kept and all((p / "rank.json").is_file() for p in kept)
+    outputs = json.loads((work / "supernets/stage.json").read_text())["outputs"]["variants"]["sbn"]
+    assert outputs["checkpoint"].startswith("supernets/sbn/") and not outputs["checkpoint"].startswith("/")
+
+
+def test_logging_settings_do_not_change_the_supernets_key(experiment):
+    from mixpath_bench.pipeline.runner import Experiment
+
+    d, work, _, _ = experiment
+    keys = [Experiment(d / "exp.py", work, options=opts, log=lambda s: None).key("supernets")[0]
+            for opts in ({}, {"supernet_options": {"default_hooks": {"logger": {"interval": 7}}, "log_level": "DEBUG"}},
+                         {"supernet_options": {"train_cfg": {"max_epochs": 3}}})]
+    assert keys[0] == keys[1] != keys[2]
 
 
 def test_bad_configs_fail_with_one_line(tmp_path, experiment):
@@ -132,7 +149,20 @@ def test_bad_configs_fail_with_one_line(tmp_path, experiment):
     assert len(proc.stderr.strip().splitlines()) == 1
     bad.write_text(f"supernet_config = '{d}/supernet.py'\nsearch = dict(seeds=[0])\n")
     proc = run_tool(bad, check=False)
-    assert proc.returncode == 2 and "search needs 'config'" in proc.stderr
+    assert proc.returncode == 2 and "search needs config" in proc.stderr
+    # every section and the files it names are checked before the first stage runs
+    for text, message in ((f"search = dict(config='{d}/nowhere.py')", "nowhere.py does not exist"),
+                          ("supernets = dict(amp='no')", "supernets.amp must be True or False, got 'no'"),
+                          ("supernets = dict(variants=dict(a=dict(shadow_bn='no')))",
+                           "variants.a.shadow_bn must be True or False"),
+                          ("supernets = dict(variants=dict(a=dict(shadow_bn=True)))", "one with shadow_bn=False"),
+                          ("ranking = dict(calib_batches=0)", "calib_batches, calib_batch_size and n_boot must be >= 1"),
+                          ("ground_truth = dict(seeds=[0, 'x'])", "ground_truth.seeds[1] must be an integer"),
+                          ("ground_truth = dict(recipe=dict(epoch=3))", "ground_truth: recipe:")):
+        bad.write_text(f"supernet_config = '{d}/supernet.py'\n{text}\n")
+        proc = run_tool(bad, "--work-dir", tmp_path / "never", check=False)
+        assert proc.returncode == 2 and message in proc.stderr, (text, proc.stderr[-500:])
+        assert len(proc.stderr.strip().splitlines()) == 1 and not (tmp_path / "never").exists()
     bad.write_text(f"supernet_config = '{d}/supernet.py'\nworkers = 'two'\n")
     proc = run_tool(bad, check=False)
     assert proc.returncode == 2 and "workers must be a positive integer" in proc.stderr
@@ -173,7 +203,7 @@ def test_paired_difference_and_verdicts():
 
 
 def test_sbn_ratio_verdict_follows_the_numbers():
-    from mixpath_bench.bench.report import sbn_ratio_verdict
+    from mixpath_bench.pipeline.report import sbn_ratio_verdict
 
     def layer(mean, var):
         return {"ratios": {"mean": {"1": 1.0, "2": mean[0], "4": mean[1]}, "var": {"1": 1.0, "2": var[0], "4": var[1]}}}
@@ -191,8 +221,8 @@ def test_describe_s4_cells():
 
 @pytest.mark.parametrize("path", sorted((ROOT / "configs/experiment").glob("*.py")), ids=lambda p: p.stem)
 def test_shipped_experiment_configs_load(path, monkeypatch):
-    from mixpath_bench.bench.experiment import load_experiment_config
-    from mixpath_bench.bench.search_job import load_search_config
+    from mixpath_bench.pipeline.runner import load_experiment_config
+    from mixpath_bench.pipeline.search_job import load_search_config
     from mixpath_bench.engine.config import load_config
 
     monkeypatch.chdir(ROOT)

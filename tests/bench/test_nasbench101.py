@@ -1,6 +1,6 @@
 import pytest
 
-from mixpath_bench.bench.nasbench101 import NASBench101, crc32c, iter_rows, read_records
+from mixpath_bench.data.nasbench101 import NASBench101, crc32c, iter_rows, read_records
 from mixpath_bench.errors import DatasetError
 from mixpath_bench.spaces import Arch, s4_hash
 

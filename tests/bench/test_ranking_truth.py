@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mixpath_bench.bench.nasbench101 import NASBench101
+from mixpath_bench.data.nasbench101 import NASBench101
 from mixpath_bench.bench.ranking import bootstrap_interval, kendall_tau, rank_correlation, spearman_rho
 from mixpath_bench.bench.truth import NASBench101Truth, TableTruth
 from mixpath_bench.errors import DatasetError

@@ -23,9 +23,10 @@ from mmengine.config import Config
 
 from ..errors import ConfigError
 from ..spaces import Arch, parse_arch
-from .ranking import rank_correlation
-from .rank_job import load_truth
-from .standalone import StandaloneRecipe, StandaloneTruth
+from ..bench.ranking import rank_correlation
+from ..bench.standalone import StandaloneRecipe, StandaloneTruth
+from ..bench.truth import load_truth
+from ..engine.setup import register_all_modules
 
 _WORKER: dict = {}
 
@@ -36,7 +37,7 @@ def standalone_truth(supernet_cfg: Config, recipe: StandaloneRecipe, seeds: Sequ
     its validation split (``val_acc``) and on the held-out test split (``test_acc``)."""
     from mmengine.registry import DATASETS
 
-    import mixpath_bench.data  # noqa: F401 - registers the datasets
+    register_all_modules()
 
     if metric not in ("val_acc", "test_acc"):
         raise ConfigError(f"ground_truth.metric must be 'val_acc' or 'test_acc', got {metric!r}")

@@ -11,50 +11,19 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
-from mmengine.registry import DATASETS
+from mmengine.config import Config
 
 from ..engine.config import load_config
 from ..errors import ConfigError
 from ..jsonio import save_json_atomic
+from ..progress import Progress, tee_log
 from ..provenance import provenance
-from ..spaces import Arch, s4_canonical, s4_unique_archs
-from .evaluator import build_evaluator
-from .nasbench101 import NASBench101
+from ..spaces import Arch
+from ..bench.evaluator import build_evaluator
 from .plots import plot_ranking
-from .ranking import rank_correlation
-from .standalone import StandaloneRecipe, StandaloneTruth
-from .truth import NASBench101Truth, TableTruth
-
-
-def ranking_archs(space, num_archs: int, seed: int = 0) -> list[Arch]:
-    """S4: the 34 unique architectures (canonical encodings); else `num_archs` distinct seeded samples."""
-    if space.name == "S4":
-        return sorted({s4_canonical(group[0]) for group in s4_unique_archs(space.m).values()})
-    rng = np.random.default_rng(seed)
-    archs: dict[Arch, None] = {}
-    while len(archs) < num_archs:
-        archs[space.sample(rng)] = None
-    return list(archs)
-
-
-def load_truth(source: str, supernet_cfg, metric: str = "val_acc", recipe: StandaloneRecipe | None = None,
-               seeds: Sequence[int] = (0,), cache_dir: str | Path = "work_dirs/standalone", device: str = "cpu",
-               log: Callable[[str], None] = print):
-    """'standalone', a NAS-Bench-101 ``.tfrecord``, or a ``.csv`` / ``.json`` table."""
-    if source == "standalone":
-        import mixpath_bench.data  # noqa: F401 - registers the datasets
-
-        train = DATASETS.build(supernet_cfg.train_dataloader.dataset)
-        val = DATASETS.build(supernet_cfg.val_dataloader.dataset)
-        return StandaloneTruth(supernet_cfg.model.network, supernet_cfg.model.data_preprocessor, train,
-                               {"val": val}, recipe or StandaloneRecipe(), seeds, cache_dir, device, metric,
-                               data_id=str(supernet_cfg.train_dataloader.dataset), log=log)
-    path = Path(source)
-    if path.suffix == ".tfrecord":
-        return NASBench101Truth(NASBench101.from_tfrecord(path), metric)
-    if path.suffix.lower() in (".csv", ".json"):
-        return TableTruth(path)
-    raise ConfigError(f"--truth must be 'standalone', a .tfrecord, or a .csv/.json table; got {source!r}")
+from ..bench.ranking import rank_correlation, ranking_archs
+from ..bench.standalone import StandaloneRecipe
+from ..bench.truth import load_truth
 
 
 def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: str, work_dir: str | Path,
@@ -62,17 +31,21 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
                  metric: str = "val_acc",
                  recipe: StandaloneRecipe | None = None, seeds: Sequence[int] = (0,), n_boot: int = 1000,
                  archs: Sequence[Arch] | None = None, fast: bool = False, labels: Sequence[str] | None = None,
-                 log: Callable[[str], None] = print) -> dict:
+                 log: Callable[[str], None] = print, loaded: Config | None = None) -> dict:
     """Score, correlate, write ``rank.json`` and ``rank.png`` into `work_dir`; returns the summary.
 
     `archs` fixes the architectures to rank (default: `ranking_archs` of the supernets' space).
     `fast`: the fast evaluation settings (bf16 autocast and channels-last on CUDA, validation in
     batches of 2,500); the calibration batches are the same.  `labels` names the checkpoints
-    (``variant`` in ``rank.json``).
+    (``variant`` in ``rank.json``).  `loaded`: `config` already loaded (it is not read again).
     """
-    cfg = load_config(config)
+    if calib_batches < 1:
+        raise ConfigError(f"calib_batches must be >= 1 (ranking compares scores before and after BN calibration), "
+                          f"got {calib_batches}")
+    cfg = loaded if loaded is not None else load_config(config)
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
+    log = tee_log(log, work / "rank.log")
     truth = load_truth(truth_source, cfg, metric, recipe, seeds, work / "standalone", device, log)
     cuda = str(device).startswith("cuda")
     speed = {"amp": cuda, "channels_last": cuda, "val_batch_size": 2500} if fast else {}
@@ -82,10 +55,11 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
     if any(e.space.name != space.name for e in evaluators):
         raise ConfigError("all checkpoints must be supernets of the same search space")
     archs = list(archs) if archs is not None else ranking_archs(space, num_archs)
+    looked_up = Progress(len(archs), f"rank: ground truth ({truth.name})", log)
     truth_acc = []
-    for i, arch in enumerate(archs):
+    for arch in archs:
         truth_acc.append(truth.accuracy(arch))
-        log(f"rank: ground truth {i + 1}/{len(archs)}  {arch}  {truth_acc[-1]:.2f}")
+        looked_up.step()
     summary = {"space": space.name, "truth": truth.name, "archs": [a.to_string() for a in archs],
                "truth_acc": truth_acc, "checkpoints": [], "provenance": provenance(
                    {"config": str(config), "checkpoints": list(checkpoints), "truth": truth_source,
@@ -93,10 +67,10 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
     panels = {}
     for n, (ckpt, ev) in enumerate(zip(checkpoints, evaluators)):
         scores = []
-        for i, arch in enumerate(archs):
+        scored = Progress(len(archs), f"rank: {Path(ckpt).parent.name}/{Path(ckpt).name} scored", log)
+        for arch in archs:
             scores.append(ev.score(arch))
-            if (i + 1) % 10 == 0 or i + 1 == len(archs):
-                log(f"rank: {Path(ckpt).name}: scored {i + 1}/{len(archs)}")
+            scored.step()
         calibrated = [s.acc for s in scores]
         raw = [s.acc_uncalibrated for s in scores]
         network = ev.model.network

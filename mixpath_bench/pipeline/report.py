@@ -6,25 +6,35 @@ scale, the report says so.
 """
 from __future__ import annotations
 
-import os
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from ..errors import ConfigError
 from ..jsonio import load_json, save_json_atomic
 from ..provenance import provenance
 from ..spaces import S4_OPS, parse_arch
+from .stage import Context, output_to_json
 
-if TYPE_CHECKING:
-    from .experiment import Experiment
+
+@dataclass(frozen=True)
+class StageRecord:
+    """What the report knows of a stage: its key, the seconds of the run that produced it, its output."""
+
+    key: str
+    seconds: float
+    output: Any
+
+
+Outputs = dict  # stage name -> its typed output
 
 PAPER_TAU = 0.597  # NAS-Bench-101 Kendall tau of the SBN supernet (MixPath abstract, v3)
 SHORT_OPS = {"conv1x1-bn-relu": "1x1", "conv3x3-bn-relu": "3x3", "maxpool3x3": "pool"}
 
 
-def _read(exp: "Experiment", rel: str) -> dict:
-    return load_json(exp.work / rel, ConfigError)
+def _read(ctx: Context, rel: str) -> dict:
+    return load_json(ctx.path(rel), ConfigError)
 
 
 def _ci(c: dict, key: str) -> str:
@@ -45,8 +55,8 @@ def _source(*files: str) -> str:
     return "Source: " + ", ".join(f"`{f}`" for f in files) + "."
 
 
-def truth_section(exp: "Experiment") -> list[str]:
-    t = _read(exp, exp.outputs["truth"]["truth_json"])
+def truth_section(ctx: Context, out: Outputs) -> list[str]:
+    t = _read(ctx, out["truth"].truth_json)
     n = t["noise"]
     lines = ["## 1. Ground truth", "", f"{len(t['archs'])} architectures, {t['description']}.", ""]
     seeds = t["seeds"] or ["-"]
@@ -66,19 +76,19 @@ def truth_section(exp: "Experiment") -> list[str]:
                   "agree with this ground truth better than that."]
     else:
         lines.append("Seed noise: not measured (one value per architecture from the table).")
-    lines += ["", "![ground truth](truth/truth.png)", "", _source(exp.outputs["truth"]["truth_json"]), ""]
+    lines += ["", f"![ground truth]({out['truth'].figure})", "", _source(out["truth"].truth_json), ""]
     return lines
 
 
-def supernet_section(exp: "Experiment") -> list[str]:
-    s = exp.outputs["supernets"]
+def supernet_section(ctx: Context, out: Outputs) -> list[str]:
+    s = out["supernets"].variants
     lines = ["## 2. Supernets", "", "| variant | overrides | training time (s) | checkpoint |", "|---|---|---|---|"]
     for name, v in s.items():
-        over = ", ".join(f"{k}={val}" for k, val in v["overrides"].items())
-        secs = f"{v['train_seconds']:.0f}" if v["train_seconds"] is not None else "n/a"
-        lines.append(f"| {name} | {over} | {secs} | `{os.path.relpath(v['checkpoint'], exp.work)}` |")
-    lines += ["", f"Same config (`{exp.cfg.supernet_config}`), seed and budget for every variant.",
-              _source("supernets/stage.json", *[v["log"] for v in s.values()]), ""]
+        over = ", ".join(f"{k}={val}" for k, val in v.overrides.items())
+        secs = f"{v.train_seconds:.0f}" if v.train_seconds is not None else "n/a"
+        lines.append(f"| {name} | {over} | {secs} | `{v.checkpoint}` |")
+    lines += ["", f"Same config (`{ctx.supernet_config}`), seed and budget for every variant.",
+              _source("supernets/stage.json", *[v.log for v in s.values()]), ""]
     return lines
 
 
@@ -98,10 +108,10 @@ def ranking_verdict(diff: dict, mode: str = "calibrated") -> str:
             "scale the paper's claim that SBN improves the ranking is neither confirmed nor refuted.")
 
 
-def ranking_section(exp: "Experiment") -> list[str]:
-    out = exp.outputs["ranking"]
-    rank = _read(exp, out["rank_json"])
-    diff = out["sbn_minus_bn"]
+def ranking_section(ctx: Context, out: Outputs) -> list[str]:
+    ranking = out["ranking"]
+    rank = _read(ctx, ranking.rank_json)
+    diff = ranking.sbn_minus_bn
     lines = ["## 3. Ranking", "", f"Each of the {len(rank['archs'])} architectures scored by each supernet on the "
              "validation split, before and after BN calibration, against the ground truth above.", "",
              "| supernet | Shadow BN | BN calibration | Kendall tau-b [95% CI] | Spearman rho [95% CI] |",
@@ -123,30 +133,30 @@ def ranking_section(exp: "Experiment") -> list[str]:
               f"The paper reports Kendall tau {PAPER_TAU} for its SBN supernet on the full NAS-Bench-101 ground "
               f"truth (CIFAR-10, 200 epochs); here it is {sbn_cal['kendall_tau']:.3f} on "
               f"{len(rank['archs'])} architectures of a small CPU experiment, so the two are not directly "
-              "comparable.", "", "![ranking](ranking/rank.png)", "", "![Kendall tau](ranking/tau.png)", "",
-              _source(out["rank_json"], "ranking/differences.json"), ""]
+              "comparable.", "", f"![ranking]({ranking.figure})", "", f"![Kendall tau]({ranking.tau_figure})", "",
+              _source(ranking.rank_json, ranking.differences), ""]
     return lines
 
 
-def search_section(exp: "Experiment") -> list[str]:
-    t2 = exp.outputs["table2"]
-    table = _read(exp, t2["table_json"])
+def search_section(ctx: Context, out: Outputs) -> list[str]:
+    t2 = out["table2"]
+    table = _read(ctx, t2.table_json)
     rank_key = next((k for r in table["rows"] for k in r if k.startswith("rank_of_")), "rank")
-    best = max(_read(exp, exp.outputs["truth"]["truth_json"])["acc"])
+    best = max(_read(ctx, out["truth"].truth_json)["acc"])
     lines = ["## 4. Search (supplementary Table 2)", "",
              "Every configured searcher on the Shadow-BN supernet (NSGA-II: its most accurate pick; the others: "
              "their best; budgets count distinct networks, and a searcher without its own budget gets NSGA-II's), "
              "and DARTS, one run per seed. Search cost = supernet training + the method's own candidate "
              "evaluations (DARTS: its whole run), measured. "
              f"Best ground truth among the ranked architectures: {best:.2f}%.", "",
-             (exp.work / t2["table_md"]).read_text().strip(), ""]
+             ctx.path(t2.table_md).read_text().strip(), ""]
     for method, s in table["summary"].items():
         ranks = [r[rank_key] for r in table["rows"] if r["method"] == method and rank_key in r]
         lines.append(f"- {method}: {s['mean']:.2f} +- {s['std']:.2f}% over {s['runs']} run(s), "
                      f"{best - s['mean']:.2f} pp below the best; ranks {ranks}.")
     lines += ["", search_verdict(table["summary"]), ""]
-    figures = [exp.outputs[k]["figure"] for k in ("search", "darts") if k in exp.outputs]
-    lines += [""] + [f"![{Path(f).stem}]({f})" for f in figures] + ["", _source(t2["table_json"]), ""]
+    figures = [out[k].figure for k in ("search", "darts") if k in out]
+    lines += [""] + [f"![{Path(f).stem}]({f})" for f in figures] + ["", _source(t2.table_json), ""]
     return lines
 
 
@@ -172,8 +182,8 @@ def search_verdict(summary: dict) -> str:
                "this run does not reproduce that direction." if not above else "this run is mixed."))
 
 
-def analysis_section(exp: "Experiment") -> list[str]:
-    a = _read(exp, exp.outputs["analysis"]["json"])
+def analysis_section(ctx: Context, out: Outputs) -> list[str]:
+    a = _read(ctx, out["analysis"].json)
     lines = ["## 5. What Shadow BN does", "",
              "Fitted ratios of SBN_k's running mean and variance to SBN_1's (the paper expects about k and k^2):", "",
              "| layer | k | mean ratio (expect k) | variance ratio (expect k^2) |", "|---|---|---|---|"]
@@ -188,8 +198,8 @@ def analysis_section(exp: "Experiment") -> list[str]:
     if "compare" in a:
         lines[-1] += "; after vanilla BN " + ", ".join(f"{v:.2f}" for v in a["compare"]["amplitude_after"])
     lines[-1] += "."
-    lines += [""] + [f"![{Path(f).stem}]({f})" for f in exp.outputs["analysis"]["figures"]] + [
-        "", _source(exp.outputs["analysis"]["json"]), ""]
+    lines += [""] + [f"![{Path(f).stem}]({f})" for f in out["analysis"].figures] + [
+        "", _source(out["analysis"].json), ""]
     return lines
 
 
@@ -212,24 +222,24 @@ def sbn_ratio_verdict(analysis: dict, tolerance: float = 0.3) -> str:
     return "; ".join(parts) + "." if parts else "No Shadow BN with several paths to analyse."
 
 
-def summary_section(exp: "Experiment") -> list[str]:
+def summary_section(ctx: Context, out: Outputs) -> list[str]:
     """The verdicts of the sections below, in one place."""
     lines = ["## Summary", ""]
-    if "truth" in exp.outputs:
-        n = _read(exp, exp.outputs["truth"]["truth_json"])["noise"]
+    if "truth" in out:
+        n = _read(ctx, out["truth"].truth_json)["noise"]
         if "seed_noise_std" in n:
             lines.append(f"- Ground truth: the architectures differ by {n['spread_std']:.2f} pp (std), "
                          f"{n['spread_over_noise']:.1f}x the seed noise; two seeds agree with Kendall tau "
                          f"{n['seed_vs_seed']['kendall_tau']:.3f}.")
-    if "ranking" in exp.outputs:
-        diff = exp.outputs["ranking"]["sbn_minus_bn"]
+    if "ranking" in out:
+        diff = out["ranking"].sbn_minus_bn
         lines += [f"- {ranking_verdict(diff, 'uncalibrated')}", f"- {ranking_verdict(diff, 'calibrated')}"]
-    if "table2" in exp.outputs:
-        lines.append(f"- {search_verdict(_read(exp, exp.outputs['table2']['table_json'])['summary'])}")
-    if "analysis" in exp.outputs:
-        lines.append(f"- {sbn_ratio_verdict(_read(exp, exp.outputs['analysis']['json']))}")
-    sources = [exp.outputs[k][f] for k, f in (("truth", "truth_json"), ("ranking", "rank_json"),
-                                              ("table2", "table_json"), ("analysis", "json")) if k in exp.outputs]
+    if "table2" in out:
+        lines.append(f"- {search_verdict(_read(ctx, out['table2'].table_json)['summary'])}")
+    if "analysis" in out:
+        lines.append(f"- {sbn_ratio_verdict(_read(ctx, out['analysis'].json))}")
+    sources = [getattr(out[k], f) for k, f in (("truth", "truth_json"), ("ranking", "rank_json"),
+                                               ("table2", "table_json"), ("analysis", "json")) if k in out]
     return lines + ["", _source(*sources), ""] if sources else []
 
 
@@ -237,21 +247,26 @@ SECTIONS = (("truth", truth_section), ("supernets", supernet_section), ("ranking
             ("table2", search_section), ("analysis", analysis_section))
 
 
-def write_report(exp: "Experiment", seconds: float) -> dict:
-    """Write ``report.md`` and ``results.json`` for the stages that have run."""
-    prov = provenance({"experiment_config": exp.config_path, "config": exp.cfg.to_dict()}, exp.device)
-    lines = [f"# MixPath experiment: `{exp.config_path}`", "",
+def write_report(ctx: Context, config_path: str, config: dict, records: dict[str, StageRecord],
+                 seconds: float) -> dict:
+    """Write ``report.md`` and ``results.json`` for the stages that have run (`records`, in order)."""
+    prov = provenance({"experiment_config": config_path, "config": config}, ctx.device)
+    out = {name: r.output for name, r in records.items()}
+    lines = [f"# MixPath experiment: `{config_path}`", "",
              f"Device: {prov['device']}; code {prov['git_commit']}; written {prov['time']}.", "",
              "| stage | seconds | input key |", "|---|---|---|"]
-    lines += [f"| {name} | {exp.seconds[name]:.0f} | `{exp.keys[name]}` |" for name in exp.keys]
+    lines += [f"| {name} | {r.seconds:.0f} | `{r.key}` |" for name, r in records.items()]
     lines += ["", f"This invocation took {seconds:.0f} s (stages reused from earlier runs cost nothing).",
               "Stage seconds are those of the run that produced each stage.", ""]
-    lines += summary_section(exp)
+    lines += summary_section(ctx, out)
     for stage, section in SECTIONS:
-        if stage in exp.outputs:
-            lines += section(exp)
-    (exp.work / "report.md").write_text("\n".join(lines) + "\n")
-    results = {"stages": {name: {"key": exp.keys[name], "seconds": exp.seconds[name], "outputs": exp.outputs[name]}
-                          for name in exp.keys}, "seconds_this_run": seconds, "provenance": prov}
-    save_json_atomic(exp.work / "results.json", results)
+        if stage in out:
+            lines += section(ctx, out)
+    text = "\n".join(lines) + "\n"
+    tmp = ctx.work / ".report.md.tmp"
+    tmp.write_text(text)
+    tmp.replace(ctx.work / "report.md")
+    results = {"stages": {name: {"key": r.key, "seconds": r.seconds, "outputs": output_to_json(r.output)}
+                          for name, r in records.items()}, "seconds_this_run": seconds, "provenance": prov}
+    save_json_atomic(ctx.work / "results.json", results)
     return results

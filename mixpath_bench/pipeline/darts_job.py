@@ -18,13 +18,14 @@ import torch
 from mmengine.registry import DATASETS, MODELS
 
 from ..engine.checkpoint import load_checkpoint_file
-from ..engine.config import load_config
+from ..engine.config import construct, load_config
+from ..package_data import config_reference
 from ..engine.lock import lock_work_dir
 from ..errors import ConfigError
 from ..jsonio import save_json_atomic
 from ..provenance import provenance
 from ..search.darts import DartsNetwork, batch_loss, first_order_alpha_grad, second_order_alpha_grad
-from .search_job import construct
+from ..engine.setup import register_all_modules
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,12 @@ def _halves(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def run_darts_job(config: str | Path, work_dir: str | Path, seed: int | None = None, resume: bool = False,
                   device: str = "cpu", options: dict | None = None, log: Callable[[str], None] = print) -> dict:
     """Run (or continue) DARTS; returns the ``darts.json`` content."""
-    import mixpath_bench.data  # noqa: F401 - registers datasets and the preprocessor
-    import mixpath_bench.models  # noqa: F401 - registers the supernets
+    register_all_modules()
 
     cfg = load_config(config, options, allowed={"supernet_config", "darts"})
     if cfg.get("supernet_config") is None:
         raise ConfigError(f"DARTS config {config} needs 'supernet_config'")
+    cfg.supernet_config = str(config_reference(cfg.supernet_config, config, "supernet_config"))
     d_cfg = dict(cfg.get("darts") or {})
     if seed is not None:
         d_cfg["seed"] = seed

@@ -17,42 +17,54 @@ from ..errors import CheckpointError, ConfigError
 from ..jsonio import save_json_atomic
 from ..provenance import provenance
 from .plots import plot_cosine, plot_sbn_statistics, plot_tsne
-from .sbn_analysis import combinations, cosine_matrix, path_features, sbn_statistics, tsne_embedding
+from ..bench.sbn_analysis import combinations, cosine_matrix, path_features, sbn_statistics, tsne_embedding
+from ..engine.setup import register_all_modules
 
 
 def resolve_checkpoint(path: str | Path) -> Path:
-    """A checkpoint file, or a work dir's latest checkpoint (its ``last_checkpoint``)."""
+    """A checkpoint file, or a work dir's latest checkpoint (named by its ``last_checkpoint``).
+
+    The file beside ``last_checkpoint`` wins over the path recorded in it (MMEngine records an
+    absolute path), so a moved or copied work dir reads its own checkpoint, not the original's.
+    """
     path = Path(path)
     if path.is_dir():
         marker = path / "last_checkpoint"
         if not marker.is_file():
             raise CheckpointError(f"{path} holds no last_checkpoint; pass a checkpoint file")
-        path = Path(marker.read_text().strip())
-        if not path.is_absolute() and not path.is_file():
-            path = Path(marker.parent) / path.name
+        recorded = Path(marker.read_text().strip())
+        local = path / recorded.name
+        path = local if local.is_file() else recorded
     if not path.is_file():
         raise CheckpointError(f"checkpoint {path} does not exist")
     return path
 
 
-def config_of(checkpoint: Path, config: str | None) -> Config:
-    """The given config, or one made from the build arguments recorded (as JSON data) in the checkpoint."""
+def config_of(checkpoint: Path, config: str | None, options: dict | None = None) -> Config:
+    """The given config, or one made from the build arguments recorded (as JSON data) in the checkpoint;
+    `options` (``--cfg-options``) merged into either."""
     if config:
-        return load_config(config)
+        return load_config(config, options)
     record = read_record(load_checkpoint_file(checkpoint), str(checkpoint))
     if not record or "val_dataset" not in record:
         raise ConfigError(f"{checkpoint} records no model and dataset as data; pass --config")
-    return Config({"model": record["model"], "val_dataloader": {"dataset": record["val_dataset"]}})
+    cfg = Config({"model": record["model"], "val_dataloader": {"dataset": record["val_dataset"]}})
+    if options:
+        cfg.merge_from_dict(options)
+    return cfg
 
 
 def run_sbn_analysis(checkpoint: str | Path, out_dir: str | Path, config: str | None = None,
                      compare_checkpoint: str | Path | None = None, layers: Sequence[int] | None = None,
-                     samples: int = 64, combos: int = 8, log: Callable[[str], None] = print) -> dict:
-    """Write sbn_stats.png, tsne.png, cosine.png and sbn_analysis.json into `out_dir`."""
-    import mixpath_bench.data  # noqa: F401 - registers the datasets
+                     samples: int = 64, combos: int = 8, log: Callable[[str], None] = print,
+                     options: dict | None = None) -> dict:
+    """Write sbn_stats.png, tsne.png, cosine.png and sbn_analysis.json into `out_dir`.
+
+    `options`: ``--cfg-options`` merged into the config (given or recorded in the checkpoint)."""
+    register_all_modules()
 
     ckpt = resolve_checkpoint(checkpoint)
-    cfg = config_of(ckpt, config)
+    cfg = config_of(ckpt, config, options)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model = build_supernet(cfg, str(ckpt))
@@ -79,7 +91,7 @@ def run_sbn_analysis(checkpoint: str | Path, out_dir: str | Path, config: str | 
                "amplitude_after": np.linalg.norm(feats["after"].mean(1), axis=1).tolist()}
     if compare_checkpoint is not None:
         other_ckpt = resolve_checkpoint(compare_checkpoint)
-        other = build_supernet(config_of(other_ckpt, config), str(other_ckpt)).network
+        other = build_supernet(config_of(other_ckpt, config, options), str(other_ckpt)).network
         other_feats = path_features(other, x, chosen)
         shadow = sbn_statistics(other, [0])[0]["shadow"]
         panels[f"after {'Shadow' if shadow else 'vanilla'} BN ({other_ckpt.parent.name})"] = (

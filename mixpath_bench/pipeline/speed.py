@@ -29,8 +29,8 @@ from torch import nn
 
 from ..engine.calibrate import calibrate_bn
 from ..engine.config import load_config
+from ..engine.setup import register_all_modules
 from ..errors import ConfigError
-from ..spaces import s4_hash
 
 SYNTHETIC = dict(type="SyntheticImages", num=45000, size=32)
 
@@ -64,9 +64,9 @@ def timing_data(cfg: Config, cifar_root: str | None) -> tuple[dict, dict, str, t
     else synthetic images of CIFAR-10's shape."""
     from mmengine.registry import DATASETS
 
-    import mixpath_bench.data  # noqa: F401
-
     from ..errors import DatasetError
+
+    register_all_modules()
 
     train, val = dict(cfg.train_dataloader.dataset), dict(cfg.val_dataloader.dataset)
     if cifar_root and train.get("type") == "CIFAR10":
@@ -100,10 +100,7 @@ def training_step_fn(cfg: Config, device: torch.device) -> Callable[[int], None]
     from mmengine.optim import build_optim_wrapper
     from mmengine.runner import Runner
 
-    import mixpath_bench.data  # noqa: F401 - datasets, preprocessor, collate
-    import mixpath_bench.engine.model  # noqa: F401 - the classifier
-    import mixpath_bench.engine.optim  # noqa: F401 - constructor, FastOptimWrapper
-    import mixpath_bench.models  # noqa: F401 - supernets
+    register_all_modules()
 
     model = MODELS.build(copy.deepcopy(cfg.model)).to(device)
     model.train()
@@ -130,9 +127,9 @@ def training_step_fn(cfg: Config, device: torch.device) -> Callable[[int], None]
 def mean_madds(config: str | Path, input_shape: tuple[int, ...], n: int = 16) -> float:
     """Mean multiply-adds per image of `n` seeded training-path samples of the config's supernet
     (fvcore on the exported networks: all active paths of a multi-path layer count)."""
-    import mixpath_bench.models  # noqa: F401
+    from ..bench.complexity import arch_complexity
 
-    from .complexity import arch_complexity
+    register_all_modules()
 
     cfg = load_config(config)
     net = MODELS.build(copy.deepcopy(dict(cfg.model.network)))
@@ -210,9 +207,9 @@ def evaluation_times(config: str | Path, device: torch.device, candidates: int, 
     """Seconds per candidate: reference approach, our plain evaluator, our fast evaluator."""
     from mmengine.registry import DATASETS
 
-    import mixpath_bench.data  # noqa: F401
-    import mixpath_bench.models  # noqa: F401
-    from .evaluator import SupernetEvaluator, dataset_batches
+    from ..bench.evaluator import SupernetEvaluator, dataset_batches
+
+    register_all_modules()
 
     cfg = load_config(config)
     train_cfg, val_cfg, _, _ = timing_data(cfg, cifar_root)
@@ -231,7 +228,7 @@ def evaluation_times(config: str | Path, device: torch.device, candidates: int, 
         ev = SupernetEvaluator(copy.deepcopy(model), calib, dataset_batches(val, vbs), tuple(val.images.shape[1:]),
                                **kwargs)
         for a in archs:  # multiply-add counting (fvcore) is not part of the timed evaluation
-            ev._costs[s4_hash(a) if a.space == "S4" else a] = {"madds": 0, "params": 0}
+            ev._costs[ev.space.canonical_key(a)] = {"madds": 0, "params": 0}
         out[name] = _time_candidates(lambda a, ev=ev: ev.score(a).acc, archs, device)
         out[name]["settings"] = {"val_batch_size": vbs, **kwargs}
     return out
@@ -280,11 +277,15 @@ CASES = {"s1": ("S1", "configs/supernet/s1_cifar10.py"), "s4": ("S4", "configs/s
 
 def run_benchmark(device: str, reference: str | None, steps: int | None, warmup: int | None, batch: int,
                   candidates: int | None, only: tuple[str, ...], cifar_root: str | None, out: str | Path,
-                  configs: dict[str, str] | None = None, log: Callable[[str], None] = print) -> dict:
-    """Every timing `only` asks for on one device; prints the table and writes `out` (JSON)."""
+                  configs: dict[str, str] | None = None, log: Callable[[str], None] = print,
+                  calib_batches: int = 10, madds_samples: int = 16) -> dict:
+    """Every timing `only` asks for on one device; prints the table and writes `out` (JSON).
+
+    A candidate evaluation calibrates BN on `calib_batches` batches of 500 training images; the
+    multiply-adds per image are the mean over `madds_samples` sampled training paths."""
     from ..jsonio import save_json_atomic
     from ..provenance import provenance
-    from .experiment import resolve_device
+    from ..engine.device import resolve_device
 
     dev = torch.device(resolve_device(device))
     cuda = dev.type == "cuda"
@@ -301,7 +302,7 @@ def run_benchmark(device: str, reference: str | None, steps: int | None, warmup:
         space, config = CASES[key][0], configs[key]
         data, _, described, shape = timing_data(load_config(config), cifar_root)
         results["data"][space] = described
-        madds = mean_madds(config, shape)
+        madds = mean_madds(config, shape, madds_samples)
         entry = {}
         variants = [("plain fp32", False, False), ("fast fp32", True, False)] + ([("fast bf16", True, True)]
                                                                                if cuda else [])
@@ -322,10 +323,13 @@ def run_benchmark(device: str, reference: str | None, steps: int | None, warmup:
         results["training"][space] = entry
     if "eval" in only:
         log("benchmark: candidate evaluation (S1)")
-        results["evaluation"] = evaluation_times(configs["s1"], dev, candidates, 10, 500, 500, 2500, cifar_root)
+        results["evaluation"] = evaluation_times(configs["s1"], dev, candidates, calib_batches, 500, 500, 2500,
+                                                 cifar_root)
     print(format_table(rows, results["evaluation"], batch))
     results["provenance"] = provenance({"steps": steps, "warmup": warmup, "batch": batch, "candidates": candidates,
-                                        "reference": reference, "configs": configs},
+                                        "calib_batches": calib_batches, "madds_samples": madds_samples,
+                                        "reference": reference,
+                                        "configs": configs},
                                        str(dev))
     results["provenance"]["cuda"] = torch.version.cuda
     save_json_atomic(out, results)

@@ -11,6 +11,7 @@ it stopped and reuses finished ones.  ``pareto.json`` holds every `SearchResult`
 from __future__ import annotations
 
 import inspect
+import json
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -18,25 +19,19 @@ from typing import Any, Callable
 from mmengine.config import Config
 
 from ..engine.checkpoint import load_checkpoint_file, train_seconds
-from ..engine.config import check_keys, load_config
-from ..errors import ConfigError
-from ..jsonio import save_json_atomic
-from ..provenance import provenance
-from ..search import SEARCHERS, Constraints, build_searcher
+from ..engine.config import check_keys, construct, load_config
+from ..package_data import config_reference
+from ..errors import CheckpointError, ConfigError
+from ..jsonio import load_json, save_json_atomic
+from ..progress import tee_log
+from ..provenance import file_sha256, provenance
+from ..search import SEARCHERS, Constraints, SearchError, build_searcher
 from ..search.registry import check_settings
-from .evaluator import SupernetEvaluator, build_evaluator
+from ..bench.evaluator import SupernetEvaluator, build_evaluator
 from .plots import plot_pareto
+from .stage import LOGGING_KEYS, config_digest
 
 SEARCH_KEYS = {"supernet_config", "evaluator", "constraints", "searchers"}
-
-
-def construct(cls: type, kwargs: dict, section: str, **fixed: Any) -> Any:
-    """``cls(**fixed, **kwargs)`` with unknown keys reported as a config error naming the section."""
-    allowed = set(inspect.signature(cls).parameters) - set(fixed)
-    unknown = sorted(set(kwargs) - allowed)
-    if unknown:
-        raise ConfigError(f"{section}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
-    return cls(**fixed, **kwargs)
 
 
 def load_search_config(path: str | Path, options: dict | None = None) -> Config:
@@ -46,6 +41,7 @@ def load_search_config(path: str | Path, options: dict | None = None) -> Config:
         if not cfg.get(key):
             raise ConfigError(f"search config {path} needs '{key}'"
                               + (f" (a dict of searchers: {', '.join(sorted(SEARCHERS))})" if key == "searchers" else ""))
+    cfg.supernet_config = str(config_reference(cfg.supernet_config, path, "supernet_config"))
     check_keys(Config(dict(cfg.evaluator or {})), {"calib_batches", "calib_batch_size", "val_batch_size",
                                                     "input_size", "with_uncalibrated", "amp", "channels_last"})
     construct(Constraints, dict(cfg.get("constraints") or {}), "constraints")
@@ -60,9 +56,12 @@ def _params(name: str) -> set[str]:
     return set(inspect.signature(SEARCHERS[name]).parameters)
 
 
-def search_evaluator(cfg: Config, checkpoint: str, device: str = "cpu") -> SupernetEvaluator:
-    """The evaluator a search config asks for (calibrated accuracy only, unless it says otherwise)."""
-    return build_evaluator(load_config(cfg.supernet_config), checkpoint, device=device,
+def search_evaluator(cfg: Config, checkpoint: str, device: str = "cpu",
+                     supernet_cfg: Config | None = None) -> SupernetEvaluator:
+    """The evaluator a search config asks for (calibrated accuracy only, unless it says otherwise).
+
+    `supernet_cfg`: its supernet config, already loaded (else read from ``cfg.supernet_config``)."""
+    return build_evaluator(supernet_cfg or load_config(cfg.supernet_config), checkpoint, device=device,
                            **{"with_uncalibrated": False, **dict(cfg.evaluator or {})})
 
 
@@ -77,8 +76,14 @@ def run_search_job(config: str | Path, checkpoint: str, work_dir: str | Path, re
     """
     start = time.perf_counter()
     cfg = load_search_config(config, options)
+    if not Path(checkpoint).is_file():
+        raise CheckpointError(f"checkpoint {checkpoint} does not exist")
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
+    log = tee_log(log, work / "search.log")
+    check_source(work, {"checkpoint_sha256": file_sha256(checkpoint),
+                        "evaluator": json_ready(dict(cfg.evaluator or {})),
+                        "supernet_config": config_digest(load_config(cfg.supernet_config), LOGGING_KEYS)}, resume)
     evaluator = evaluator or search_evaluator(cfg, checkpoint, device)
     space = evaluator.space
 
@@ -105,3 +110,20 @@ def run_search_job(config: str | Path, checkpoint: str, work_dir: str | Path, re
     log(f"search: wrote {work / 'pareto.json'} and {work / 'pareto.png'}")
     return summary
 
+
+def check_source(work: Path, source: dict, resume: bool) -> None:
+    """Resuming reuses the searchers' evaluations: only for the same supernet checkpoint (by content),
+    evaluator settings and supernet config.  ``source.json`` in the work dir records them."""
+    path = work / "source.json"
+    if resume and path.is_file():
+        recorded = load_json(path, SearchError)
+        changed = [k for k in source if recorded.get(k) != source[k]]
+        if changed:
+            raise SearchError(f"{work} was searched with another {' and '.join(k.replace('_sha256', '') for k in changed)}"
+                              "; its evaluations do not apply: use another work dir, or drop --resume to start over")
+    save_json_atomic(path, source)
+
+
+def json_ready(obj):
+    """`obj` as it reads back from JSON."""
+    return json.loads(json.dumps(obj, default=str))

@@ -1,0 +1,116 @@
+"""What a pipeline stage is: frozen settings in, a typed output out, and what the runner gives it.
+
+A stage is a class registered with `register_stage` that declares
+
+* ``name`` (its folder in the work dir), ``section`` (its config section, or None) and
+  ``Settings`` (a frozen dataclass: every default in one place);
+* ``needs`` / ``uses``: the upstream stages whose outputs it reads, always / when they run (the
+  runner passes them explicitly);
+* ``key_inputs(ctx, settings)``: what else changes its results (config files' contents), for
+  its cache key; logging settings stay out of it;
+* ``run(ctx, settings, upstream, folder) -> Output``, where ``Output`` is a frozen dataclass
+  whose file fields are paths relative to the work dir (so a work dir can be moved).
+
+The runner (`runner.py`) alone owns keys, caching, locking, moving changed stages aside and
+resume; a stage never sees another stage's folder except through an upstream output.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, ClassVar
+
+from mmengine.config import Config
+
+from ..spaces import Arch
+
+STAGES: dict[str, type] = {}  # in pipeline order
+#: Config keys that change what is logged, not what is computed: kept out of every key.
+LOGGING_KEYS = ("log_level", "log_processor", "visualizer", "vis_backends", "default_hooks.logger", "work_dir")
+
+
+def register_stage(cls: type) -> type:
+    """Class decorator: add a stage to the pipeline (stages run in registration order)."""
+    if cls.name in STAGES:
+        raise ValueError(f"stage {cls.name!r} is registered twice")
+    STAGES[cls.name] = cls
+    return cls
+
+
+@dataclass(frozen=True)
+class NoSettings:
+    """Settings of a stage without a config section."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every stage may read: the run's place, device and the supernet config (loaded once)."""
+
+    work: Path
+    device: str
+    workers: int
+    supernet_config: str  # the file stages and training processes read (a merged copy with supernet_options)
+    supernet_cfg: Config
+    archs: tuple[Arch, ...]  # the architectures to rank (S4: the 34 networks)
+    log: Callable[[str], None] = print
+
+    @property
+    def cache_dir(self) -> Path:
+        """Stand-alone runs live outside the stage folders: they are keyed by their own settings."""
+        return self.work / "standalone_cache"
+
+    def path(self, rel: str) -> Path:
+        """A work-dir-relative path of an output, as a path to open."""
+        return self.work / rel
+
+    def rel(self, path: str | Path) -> str:
+        """`path` relative to the work dir (outputs store these)."""
+        return Path(path).resolve().relative_to(self.work.resolve()).as_posix()
+
+
+class Stage:
+    """Base of the registered stages: the declarations with their defaults (see the module doc)."""
+
+    name: ClassVar[str]
+    section: ClassVar[str | None] = None
+    Settings: ClassVar[type] = NoSettings
+    Output: ClassVar[type]
+    needs: ClassVar[tuple[str, ...]] = ()  # upstream stages it reads (they must be enabled)
+    uses: ClassVar[tuple[str, ...]] = ()  # upstream stages it reads when enabled
+    optional: ClassVar[bool] = False  # runs only when its section is in the config (or, sectionless, a `uses` is on)
+
+    def key_inputs(self, ctx: Context, settings: Any) -> dict:
+        return {}
+
+    def validate(self, ctx: Context, settings: Any, everything: dict[str, Any]) -> None:
+        """Checks beyond the settings' types (files it will read, other sections it relies on), run
+        for every enabled stage before the first one starts; `everything` maps stage -> settings."""
+
+    def run(self, ctx: Context, settings: Any, upstream: dict[str, Any], folder: Path) -> Any:
+        raise NotImplementedError
+
+
+def output_to_json(output: Any) -> dict:
+    return json.loads(json.dumps(dataclasses.asdict(output)))
+
+
+def output_from_json(cls: type, data: dict) -> Any:
+    """Rebuild an output dataclass (nested dataclass fields via their own ``from_json``)."""
+    if hasattr(cls, "from_json"):
+        return cls.from_json(data)
+    return cls(**data)
+
+
+def config_digest(cfg: Config, drop: tuple[str, ...] = ()) -> dict:
+    """A config's full (inherited and merged) content as plain data, without the dotted keys in `drop`."""
+    data = json.loads(json.dumps(cfg.to_dict(), sort_keys=True, default=str))
+    for dotted in drop:
+        *parents, leaf = dotted.split(".")
+        node = data
+        for p in parents:
+            node = node.get(p) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(leaf, None)
+    return data
