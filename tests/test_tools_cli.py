@@ -134,3 +134,56 @@ def test_mixpath_command_lists_and_runs_every_tool(tmp_path):
     assert wrong.returncode == 2 and "unknown tool 'trian'" in wrong.stderr
     helped = subprocess.run(run + ["download", "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert helped.returncode == 0 and helped.stdout.startswith("usage: download.py"), helped.stdout
+
+
+# tools that another part of the project owns and that keep their own parser (checked by
+# tests/test_readme_commands.py through the parser their main() builds)
+OWN_PARSER = {"experiment", "gpu_check"}
+
+
+def _load_tool(tool):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"cli_tool_{tool}", ROOT / "tools" / f"{tool}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("tool", sorted(set(TOOLS) - OWN_PARSER))
+def test_tool_follows_the_cli_convention(tool):
+    """CONFIG then CHECKPOINT as positionals, --cfg-options with a config, --trust-checkpoint with a
+    checkpoint, --work-dir for folders, --device auto, no abbreviations (mixpath_bench/cli.py)."""
+    parser = _load_tool(tool).build_parser()
+    flags = {s: a for a in parser._actions for s in a.option_strings}
+    positionals = [a.dest for a in parser._actions if not a.option_strings]
+    assert not parser.allow_abbrev
+    assert "--checkpoint" not in flags and "--out-dir" not in flags and "--output" not in flags
+    if "config" in positionals:
+        assert positionals[0] == "config" and "--cfg-options" in flags
+    if "checkpoint" in positionals:
+        assert positionals.index("checkpoint") == (1 if "config" in positionals else 0)
+        assert "--trust-checkpoint" in flags
+    if "--config" in flags:
+        assert "--cfg-options" in flags
+    if "--device" in flags:
+        assert flags["--device"].default == "auto"
+    if "--out" in flags:
+        assert tool in {"export", "match_arch", "benchmark"}, "--out is for a single file"
+
+
+def test_config_paths_resolve_from_any_directory(tmp_path, monkeypatch):
+    from mixpath_bench.errors import ConfigError
+    from mixpath_bench.pipeline.search_job import load_search_config
+
+    monkeypatch.chdir(tmp_path)  # 'configs/supernet/...' does not exist here
+    cfg = load_search_config(ROOT / "configs/search/s4_mnist5k.py")
+    assert Path(cfg.supernet_config).is_file() and Path(cfg.supernet_config).name == "s4_nb101_mnist5k.py"
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "sup.py").write_text("")
+    search = (ROOT / "configs/search/s4_mnist5k.py").read_text()
+    (tmp_path / "sub" / "search.py").write_text(search.replace("'configs/supernet/s4_nb101_mnist5k.py'", "'sup.py'"))
+    assert Path(load_search_config("sub/search.py").supernet_config) == Path("sub/sup.py")  # beside the config
+    (tmp_path / "bad.py").write_text(search.replace("s4_nb101_mnist5k.py", "s4_nope.py"))
+    with pytest.raises(ConfigError, match=r"supernet_config = 'configs/supernet/s4_nope.py' in bad.py: no such file"):
+        load_search_config("bad.py")

@@ -17,26 +17,35 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mixpath_bench.bench.speed import run_benchmark  # noqa: E402
-from mixpath_bench.cli import run_cli  # noqa: E402
+from mixpath_bench.pipeline.speed import run_benchmark  # noqa: E402
+from mixpath_bench.cli import add_device, run_cli, tool_parser  # noqa: E402
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def build_parser() -> argparse.ArgumentParser:
+    p = tool_parser(__doc__)
     p.add_argument("--reference", help="a checkout of github.com/xiaomi-automl/MixPath (imported, not copied)")
-    p.add_argument("--device", default="auto", help="cuda, cpu or auto")
+    add_device(p)
     p.add_argument("--steps", type=int, help="timed training steps (default 150 on CUDA, 5 on CPU)")
     p.add_argument("--warmup", type=int, help="untimed steps first (default 40 on CUDA, 2 on CPU)")
     p.add_argument("--batch", type=int, default=96)
     p.add_argument("--candidates", type=int, help="evaluated candidates (default 20 on CUDA, 3 on CPU)")
+    p.add_argument("--calib-batches", type=int, default=10,
+                   help="BN calibration batches of 500 training images per evaluated candidate")
+    p.add_argument("--madds-samples", type=int, default=16,
+                   help="sampled training paths whose mean multiply-adds give the achieved FLOP/s")
     p.add_argument("--only", nargs="+", choices=["s1", "s4", "eval"], default=["s1", "s4", "eval"])
     p.add_argument("--cifar-root", help="time on real CIFAR-10 (cifar-10-batches-py) instead of synthetic data")
     p.add_argument("--s1-config", default="configs/supernet/s1_cifar10.py", help="S1 supernet config to time")
     p.add_argument("--s4-config", default="configs/supernet/s4_nb101_cifar10.py", help="S4 supernet config to time")
-    p.add_argument("--out", default="work_dirs/benchmark.json")
-    args = p.parse_args()
+    p.add_argument("--out", default="work_dirs/benchmark.json", help="the JSON file to write")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     run_benchmark(args.device, args.reference, args.steps, args.warmup, args.batch, args.candidates,
-                  tuple(args.only), args.cifar_root, args.out, {"s1": args.s1_config, "s4": args.s4_config})
+                  tuple(args.only), args.cifar_root, args.out, {"s1": args.s1_config, "s4": args.s4_config},
+                  calib_batches=args.calib_batches, madds_samples=args.madds_samples)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 RESULT files: darts.json (tools/darts.py) and pareto.json (tools/search.py, every searcher it ran), one per seed.
 SOURCE: nasbench_only108.tfrecord | table.csv/.json | standalone (needs --config).
+Writes table2.md and table2.json into --work-dir.
 """
 from __future__ import annotations
 
@@ -13,35 +14,47 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mixpath_bench.bench.compare import build_table, to_markdown  # noqa: E402
-from mixpath_bench.bench.rank_job import load_truth  # noqa: E402
 from mixpath_bench.bench.standalone import StandaloneRecipe  # noqa: E402
-from mixpath_bench.cli import run_cli  # noqa: E402
+from mixpath_bench.bench.truth import load_truth  # noqa: E402
+from mixpath_bench.cli import add_cfg_options, add_device, add_work_dir, run_cli, tool_parser  # noqa: E402
 from mixpath_bench.engine.config import load_config  # noqa: E402
+from mixpath_bench.engine.device import resolve_device  # noqa: E402
 from mixpath_bench.errors import ConfigError  # noqa: E402
 from mixpath_bench.jsonio import save_json_atomic, write_text_atomic  # noqa: E402
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("results", nargs="+")
-    p.add_argument("--truth", required=True)
+def build_parser() -> argparse.ArgumentParser:
+    p = tool_parser(__doc__)
+    p.add_argument("results", nargs="+", help="darts.json / pareto.json files")
+    p.add_argument("--truth", required=True, help="a .tfrecord, a .csv/.json table, or 'standalone'")
     p.add_argument("--config", help="supernet config (data and network) for --truth standalone")
+    add_cfg_options(p, "key=value overrides of --config")
     p.add_argument("--metric", default="val_acc", choices=["val_acc", "test_acc"])
     p.add_argument("--standalone-epochs", type=int, default=10)
     p.add_argument("--with-rank", action="store_true", help="S4: also the rank among the 34 architectures")
     p.add_argument("--optimum", type=float, help="known optimum to print (NAS-Bench-101 space: 94.29)")
-    p.add_argument("--out", default="table2", help="writes OUT.md and OUT.json")
-    args = p.parse_args()
+    add_work_dir(p, "work_dirs/table2")
+    add_device(p)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     if args.truth == "standalone" and not args.config:
         raise ConfigError("--truth standalone needs --config (the supernet config whose data to train on)")
-    cfg = load_config(args.config) if args.config else None
+    if args.cfg_options and not args.config:
+        raise ConfigError("--cfg-options applies to --config; give --config too")
+    cfg = load_config(args.config, args.cfg_options) if args.config else None
     truth = load_truth(args.truth, cfg, args.metric, StandaloneRecipe(epochs=args.standalone_epochs),
-                       cache_dir=Path("work_dirs") / "standalone")
+                       cache_dir=Path("work_dirs") / "standalone", device=resolve_device(args.device))
     table = build_table(args.results, truth, args.with_rank)
     markdown = to_markdown(table, args.optimum)
-    write_text_atomic(Path(args.out + ".md"), markdown)
-    save_json_atomic(args.out + ".json", table)
+    work = Path(args.work_dir or "work_dirs/table2")
+    work.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(work / "table2.md", markdown)
+    save_json_atomic(work / "table2.json", table)
     print(markdown)
+    print(f"written to {work / 'table2.md'} and {work / 'table2.json'}", file=sys.stderr)
     return 0
 
 

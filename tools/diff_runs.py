@@ -11,13 +11,13 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mixpath_bench.cli import run_cli  # noqa: E402
+from mixpath_bench.cli import run_cli, tool_parser  # noqa: E402
 from mixpath_bench.errors import ConfigError  # noqa: E402
 from mixpath_bench.pipeline.diff import diff_runs  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = tool_parser(__doc__)
     p.add_argument("a", help="an experiment work dir")
     p.add_argument("b", help="another experiment work dir")
     p.add_argument("--show", type=int, default=20, help="differences to print (default 20)")

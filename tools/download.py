@@ -7,16 +7,21 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mixpath_bench.cli import run_cli  # noqa: E402
+from mixpath_bench.cli import run_cli, tool_parser  # noqa: E402
 from mixpath_bench.zoo import ZooError, fetch_weights, load_manifest  # noqa: E402
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("names", nargs="*")
+def build_parser() -> argparse.ArgumentParser:
+    p = tool_parser(__doc__)
+    p.add_argument("names", nargs="*", help="zoo entries (model_zoo/zoo.json)")
     p.add_argument("--all", action="store_true", help="every entry with published weights")
-    p.add_argument("--offline", action="store_true")
-    args = p.parse_args()
+    p.add_argument("--offline", action="store_true", help="use the local cache only")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = build_parser()
+    args = p.parse_args(argv)
     entries = load_manifest()
     names = [n for n, e in entries.items() if e.get("url")] if args.all else args.names
     if not names:

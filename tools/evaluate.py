@@ -1,6 +1,6 @@
 """Score architectures with a trained supernet on the config's validation split, before and after BN calibration.
 
-`python tools/evaluate.py CONFIG --checkpoint CKPT [--arch S4:1203 ...] [--num-random N] [--calib-batches 4]`
+`python tools/evaluate.py CONFIG CHECKPOINT [--arch S4:1203 ...] [--num-random N] [--calib-batches 4] [--device auto]`
 """
 from __future__ import annotations
 
@@ -12,28 +12,31 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 
-from mixpath_bench.cli import run_cli  # noqa: E402
 from mixpath_bench.bench.evaluator import build_evaluator  # noqa: E402
+from mixpath_bench.cli import add_checkpoint, add_config, add_device, run_cli, tool_parser  # noqa: E402
 from mixpath_bench.engine import load_config, trusting  # noqa: E402
-from mixpath_bench.engine.config import DictAction  # noqa: E402
+from mixpath_bench.engine.device import resolve_device  # noqa: E402
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("config")
-    p.add_argument("--checkpoint", required=True, help="supernet checkpoint (a work-dir .pth)")
+def build_parser() -> argparse.ArgumentParser:
+    p = tool_parser(__doc__)
+    add_config(p, "supernet config (its validation split is used)")
+    add_checkpoint(p, "supernet checkpoint (a work-dir .pth)")
     p.add_argument("--arch", action="append", default=[], help="architecture string; repeatable")
     p.add_argument("--num-random", type=int, default=0, help="also score N architectures sampled uniformly")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--calib-batches", type=int, default=4, help="training batches for BN calibration (0: none)")
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--trust-checkpoint", action="store_true",
-                   help="unpickle the checkpoint(s) in full (this can run code): only for files you trust")
-    p.add_argument("--cfg-options", nargs="+", action=DictAction, default={})
-    args = p.parse_args()
+    add_device(p)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = build_parser()
+    args = p.parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
     with trusting([args.checkpoint] if args.trust_checkpoint else []):
-        evaluator = build_evaluator(cfg, args.checkpoint, calib_batches=args.calib_batches, device=args.device)
+        evaluator = build_evaluator(cfg, args.checkpoint, calib_batches=args.calib_batches,
+                                    device=resolve_device(args.device))
     space = evaluator.space
     archs = [space.parse(a) for a in args.arch]
     rng = np.random.default_rng(args.seed)

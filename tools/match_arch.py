@@ -14,14 +14,14 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mixpath_bench.bench.complexity import arch_complexity, layer_cost_table  # noqa: E402
 from mixpath_bench.bench.match import match_architecture  # noqa: E402
-from mixpath_bench.cli import run_cli  # noqa: E402
+from mixpath_bench.cli import run_cli, tool_parser  # noqa: E402
 from mixpath_bench.jsonio import write_text_atomic  # noqa: E402
 from mixpath_bench.models import create_network  # noqa: E402
 from mixpath_bench.models.named import DEFAULT_NETWORKS, arch_dir  # noqa: E402
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def build_parser() -> argparse.ArgumentParser:
+    p = tool_parser(__doc__)
     p.add_argument("--space", required=True, choices=["S1", "S2", "S3"])
     p.add_argument("--m", type=int, help="max paths per layer (default: the paper's m of the space)")
     p.add_argument("--madds", type=float, required=True, help="target multiply-adds")
@@ -32,8 +32,12 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--restarts", type=int, default=200)
     p.add_argument("--description", default="")
-    p.add_argument("--out", help="default model_zoo/archs/<name>.json")
-    args = p.parse_args()
+    p.add_argument("--out", help="the architecture file to write (default model_zoo/archs/<name>.json)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     network = dict(DEFAULT_NETWORKS[args.space])
     if args.m:
         network["m"] = args.m

@@ -1,7 +1,8 @@
-"""Evaluate a trained model from its config: `python tools/test.py CONFIG CHECKPOINT [--work-dir D] [--out M.json]` (CUDA when available).
+"""Evaluate a trained model from its config: `python tools/test.py CONFIG CHECKPOINT [--work-dir D] [--metrics-out M.json]` (CUDA when available).
 
 Works for every config kind `tools/train.py` trains (supernets, detection); metrics are printed
-and written to JSON together with provenance.
+and written to JSON together with provenance (`--metrics-out`; MMDetection's `--out` writes
+predictions, which this tool does not).
 """
 from __future__ import annotations
 
@@ -12,24 +13,26 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mixpath_bench.cli import register_for_config, run_cli  # noqa: E402
+from mixpath_bench.cli import (add_checkpoint, add_config, add_work_dir, register_for_config, run_cli,  # noqa: E402
+                               tool_parser)
 from mixpath_bench.engine import build_runner, prepare_config  # noqa: E402
-from mixpath_bench.engine.config import DictAction  # noqa: E402
+from mixpath_bench.engine.config import check_data_files  # noqa: E402
 from mixpath_bench.errors import CheckpointError, ConfigError  # noqa: E402
 from mixpath_bench.jsonio import save_json_atomic  # noqa: E402
 from mixpath_bench.provenance import provenance  # noqa: E402
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("config")
-    p.add_argument("checkpoint")
-    p.add_argument("--work-dir", help="default work_dirs/<config name>_test")
-    p.add_argument("--out", help="metrics JSON (default <work dir>/test_metrics.json)")
-    p.add_argument("--trust-checkpoint", action="store_true",
-                   help="unpickle the checkpoint(s) in full (this can run code): only for files you trust")
-    p.add_argument("--cfg-options", nargs="+", action=DictAction, default={})
-    args = p.parse_args()
+def build_parser() -> argparse.ArgumentParser:
+    p = tool_parser(__doc__)
+    add_config(p)
+    add_checkpoint(p, "trained checkpoint (.pth)")
+    add_work_dir(p, "work_dirs/<config name>_test")
+    p.add_argument("--metrics-out", help="metrics JSON file (default <work dir>/test_metrics.json)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     if not Path(args.checkpoint).is_file():
         raise CheckpointError(f"checkpoint {args.checkpoint} does not exist")
     work = args.work_dir or str(Path("work_dirs") / f"{Path(args.config).stem}_test")
@@ -38,10 +41,11 @@ def main() -> int:
         raise ConfigError(f"{args.config} defines no test_dataloader / test_evaluator")
     cfg.load_from = str(Path(args.checkpoint).resolve())
     cfg.resume = False
+    check_data_files(cfg, ("test_dataloader",))  # before the Runner's environment dump
     register_for_config(cfg)
     runner = build_runner(cfg, args.trust_checkpoint)
     metrics = runner.test()
-    out = Path(args.out) if args.out else Path(work) / "test_metrics.json"
+    out = Path(args.metrics_out) if args.metrics_out else Path(work) / "test_metrics.json"
     save_json_atomic(out, {"config": args.config, "checkpoint": args.checkpoint,
                            "metrics": {k: float(v) for k, v in metrics.items()},
                            "provenance": provenance({"config": args.config, "options": args.cfg_options})})

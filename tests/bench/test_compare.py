@@ -83,11 +83,11 @@ def test_old_result_files_are_refused_with_one_line(results, tmp_path):
 def test_compare_cli(results):
     files, _, tmp_path = results
     proc = subprocess.run([sys.executable, str(ROOT / "tools/compare.py"), *map(str, files), "--truth",
-                           str(tmp_path / "truth.csv"), "--with-rank", "--out", str(tmp_path / "t2")],
+                           str(tmp_path / "truth.csv"), "--with-rank", "--work-dir", str(tmp_path / "t2")],
                           capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert (tmp_path / "t2.md").read_text() == proc.stdout.rstrip("\n") + "\n"
-    assert json.loads((tmp_path / "t2.json").read_text())["truth"] == "table:truth.csv"
+    assert (tmp_path / "t2" / "table2.md").read_text() == proc.stdout.rstrip("\n") + "\n"
+    assert json.loads((tmp_path / "t2" / "table2.json").read_text())["truth"] == "table:truth.csv"
     bad = subprocess.run([sys.executable, str(ROOT / "tools/compare.py"), str(files[0]), "--truth", "standalone"],
                          capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert bad.returncode == 2 and "--truth standalone needs --config" in bad.stderr

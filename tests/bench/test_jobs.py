@@ -21,8 +21,8 @@ def run(tool, *args):
     return proc
 
 
-def test_search_cli_end_to_end_and_resume(tiny_supernet, tmp_path):
-    args = ["configs/search/s4_mnist5k.py", "--checkpoint", tiny_supernet, "--work-dir", tmp_path,
+def test_search_cli_end_to_end_and_resume(tiny_supernet, tiny_supernet_bn, tmp_path):
+    args = ["configs/search/s4_mnist5k.py", tiny_supernet, "--work-dir", tmp_path,
             "--cfg-options", *SMALL_SEARCH]
     proc = run("search.py", *args)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -46,17 +46,22 @@ def test_search_cli_end_to_end_and_resume(tiny_supernet, tmp_path):
     again = run("search.py", *args[:-len(SMALL_SEARCH) - 1], "--resume", "--cfg-options", *SMALL_SEARCH)
     assert again.returncode == 0, again.stderr[-3000:]
     assert json.loads((tmp_path / "pareto.json").read_text())["searchers"] == found
+    # resuming with another supernet would reuse evaluations that do not apply to it
+    other = run("search.py", "configs/search/s4_mnist5k.py", tiny_supernet_bn, "--work-dir", tmp_path,
+                "--resume", "--cfg-options", *SMALL_SEARCH)
+    assert other.returncode == 2 and "was searched with another checkpoint" in other.stderr
+    assert json.loads((tmp_path / "pareto.json").read_text())["searchers"] == found
 
 
 def test_search_config_mistakes(tiny_supernet, tmp_path):
-    proc = run("search.py", "configs/search/s4_mnist5k.py", "--checkpoint", tiny_supernet, "--work-dir", tmp_path,
+    proc = run("search.py", "configs/search/s4_mnist5k.py", tiny_supernet, "--work-dir", tmp_path,
                "--cfg-options", "searchers.nsga2.populaton=4")
     assert proc.returncode == 2 and "searchers.nsga2: unknown key(s) populaton" in proc.stderr
-    proc = run("search.py", "configs/search/s4_mnist5k.py", "--checkpoint", tiny_supernet, "--work-dir", tmp_path,
+    proc = run("search.py", "configs/search/s4_mnist5k.py", tiny_supernet, "--work-dir", tmp_path,
                "--cfg-options", "searchers.annealing.seed=0")
     assert proc.returncode == 2 and "unknown searcher 'annealing'; registered: evolution, local, nsga2, random" \
         in proc.stderr
-    proc = run("search.py", "configs/search/s4_mnist5k.py", "--checkpoint", tmp_path / "none.pth")
+    proc = run("search.py", "configs/search/s4_mnist5k.py", tmp_path / "none.pth")
     assert proc.returncode == 2 and "does not exist" in proc.stderr
 
 
@@ -64,7 +69,7 @@ def test_rank_cli_compares_sbn_and_bn_against_nasbench101(tiny_supernet, tiny_su
     rng = np.random.default_rng(0)
     rows = [(h, [(0.8 + 0.1 * rng.random(), 0.8)] * 3) for h in s4_unique_archs()]
     tfrecord = write_tfrecord(tmp_path / "nasbench_only108.tfrecord", rows)
-    proc = run("rank.py", "configs/supernet/s4_nb101_mnist5k.py", "--checkpoint", tiny_supernet, "--checkpoint",
+    proc = run("rank.py", "configs/supernet/s4_nb101_mnist5k.py", tiny_supernet,
                tiny_supernet_bn, "--truth", tfrecord, "--work-dir", tmp_path / "rank", "--calib-batches", "1")
     assert proc.returncode == 0, proc.stderr[-3000:]
     res = json.loads((tmp_path / "rank" / "rank.json").read_text())
@@ -83,9 +88,9 @@ def test_rank_cli_with_table_and_bad_truth(tiny_supernet, tmp_path):
     table = tmp_path / "truth.csv"
     archs = sorted({s4_canonical(g[0]) for g in s4_unique_archs().values()})
     table.write_text("arch,acc\n" + "".join(f"{a},{50 + i}\n" for i, a in enumerate(archs)))
-    proc = run("rank.py", "configs/supernet/s4_nb101_mnist5k.py", "--checkpoint", tiny_supernet, "--truth", table,
+    proc = run("rank.py", "configs/supernet/s4_nb101_mnist5k.py", tiny_supernet, "--truth", table,
                "--work-dir", tmp_path / "r", "--calib-batches", "1")
     assert proc.returncode == 0, proc.stderr[-3000:]
-    proc = run("rank.py", "configs/supernet/s4_nb101_mnist5k.py", "--checkpoint", tiny_supernet, "--truth",
+    proc = run("rank.py", "configs/supernet/s4_nb101_mnist5k.py", tiny_supernet, "--truth",
                tmp_path / "truth.txt", "--work-dir", tmp_path / "r2")
     assert proc.returncode == 2 and "--truth must be" in proc.stderr

@@ -40,7 +40,7 @@ def test_path_features_cover_every_path_count():
 
 def test_analyze_sbn_cli(tiny_supernet, tiny_supernet_bn, tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "tools/analyze_sbn.py"), str(tiny_supernet.parent),
-                           "--compare", str(tiny_supernet_bn), "--out-dir", str(tmp_path), "--samples", "16"],
+                           "--compare", str(tiny_supernet_bn), "--work-dir", str(tmp_path), "--samples", "16"],
                           capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
     for name in ("sbn_stats.png", "tsne.png", "cosine.png"):

@@ -132,7 +132,7 @@ def test_train_and_test_cli_on_tiny_shapes(tmp_path):
     out = tmp_path / "metrics.json"
     proc = subprocess.run([sys.executable, str(ROOT / "tools/test.py"),
                            str(ROOT / "configs/retinanet_mixpath_a_shapes.py"), str(work / "epoch_1.pth"),
-                           "--work-dir", str(tmp_path / "test"), "--out", str(out), "--cfg-options",
+                           "--work-dir", str(tmp_path / "test"), "--metrics-out", str(out), "--cfg-options",
                            f"data_root={data}/", "model.test_cfg.score_thr=0.0"], capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
     metrics = json.loads(out.read_text())["metrics"]

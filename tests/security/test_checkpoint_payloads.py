@@ -41,7 +41,7 @@ def test_config_payload_never_runs(tiny_supernet, tmp_path, keep_record):
     marker = tmp_path / "ran"
     ckpt = cfg_payload_checkpoint(tiny_supernet, tmp_path / "payload.pth", marker, keep_record)
 
-    proc = run_tool("evaluate.py", SUPERNET_CONFIG, "--checkpoint", ckpt, "--arch", "S4:1200", "--calib-batches",
+    proc = run_tool("evaluate.py", SUPERNET_CONFIG, ckpt, "--arch", "S4:1200", "--calib-batches",
                     "1", "--cfg-options", *TINY)
     assert proc.returncode == 0, proc.stderr[-3000:]  # scored with the weights; the config text ignored
 
@@ -52,7 +52,7 @@ def test_config_payload_never_runs(tiny_supernet, tmp_path, keep_record):
     network = json.loads((tmp_path / "x.json").read_text())["network"]
     assert network.get("stem_channels") == (8 if keep_record else None)  # recorded data, else the defaults
 
-    proc = run_tool("analyze_sbn.py", ckpt, "--out-dir", tmp_path / "sbn", "--samples", "8")
+    proc = run_tool("analyze_sbn.py", ckpt, "--work-dir", tmp_path / "sbn", "--samples", "8")
     if keep_record:
         assert proc.returncode == 0, proc.stderr[-3000:]
     else:
@@ -119,10 +119,10 @@ def test_pickle_payload_behind_forged_marker_is_refused(forged_work_dir):
     work, marker = forged_work_dir
     with pytest.raises(CheckpointError, match="not unpickled"):
         load_checkpoint_file(work / "epoch_2.pth")
-    for proc in (run_tool("analyze_sbn.py", work, "--out-dir", work / "sbn"),
+    for proc in (run_tool("analyze_sbn.py", work, "--work-dir", work / "sbn"),
                  run_tool("train.py", SUPERNET_CONFIG, "--work-dir", work, "--resume", "--epochs", "3",
                           "--cfg-options", *TINY),
-                 run_tool("evaluate.py", SUPERNET_CONFIG, "--checkpoint", work / "epoch_2.pth", "--arch", "S4:1200",
+                 run_tool("evaluate.py", SUPERNET_CONFIG, work / "epoch_2.pth", "--arch", "S4:1200",
                           "--cfg-options", *TINY)):
         assert_one_line_error(proc, "not unpickled")
     assert not marker.exists()
