@@ -1,7 +1,11 @@
 """Turn a search result (or any architecture string) into an architecture file that configs can name.
 
-`python tools/export.py --pareto work_dirs/search/pareto.json --pick 0 --name my_model [--out FILE]`
-`python tools/export.py --arch S2:0-1-... --name my_model`
+`python tools/export.py --pareto work_dirs/search/pareto.json --pick 0 --name my_model [--out FILE.json]`
+`python tools/export.py [SUPERNET.pth] --arch S4:1203 --name my_model [--with-weights]`
+With --with-weights the stand-alone subnet inherits the supernet's weights: FILE.json (what
+`create_model(FILE.json)` rebuilds) plus FILE.safetensors beside it, whose sha256 FILE.json records;
+`mixpath_bench.zoo.load_subnet(FILE.json)` loads both.  The supernet is the CHECKPOINT given, else
+the one the pareto.json names.
 """
 from __future__ import annotations
 
@@ -13,17 +17,19 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mixpath_bench.cli import run_cli  # noqa: E402
-from mixpath_bench.engine.checkpoint import load_checkpoint_file  # noqa: E402
+from mixpath_bench.cli import add_checkpoint, run_cli, tool_parser  # noqa: E402
+from mixpath_bench.engine.checkpoint import load_checkpoint_file, model_state  # noqa: E402
 from mixpath_bench.engine.evaluate import checkpoint_model_config  # noqa: E402
 from mixpath_bench.errors import ConfigError  # noqa: E402
 from mixpath_bench.jsonio import load_json, write_text_atomic  # noqa: E402
 from mixpath_bench.models.named import DEFAULT_NETWORKS, arch_dir  # noqa: E402
 from mixpath_bench.spaces import parse_arch  # noqa: E402
+from mixpath_bench.zoo import export_subnet, supernet_from_state  # noqa: E402
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def build_parser() -> argparse.ArgumentParser:
+    p = tool_parser(__doc__)
+    add_checkpoint(p, "supernet checkpoint (default: the one the --pareto file names)", nargs="?")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--pareto", help="pareto.json written by tools/search.py")
     src.add_argument("--arch", help="an architecture string")
@@ -31,10 +37,14 @@ def main() -> int:
     p.add_argument("--pick", type=int, default=0, help="index into that searcher's picks")
     p.add_argument("--name", required=True)
     p.add_argument("--num-classes", type=int, help="default: 1000 for S2/S3, 10 for S1/S4")
-    p.add_argument("--out", help="default model_zoo/archs/<name>.json")
-    p.add_argument("--trust-checkpoint", action="store_true",
-                   help="unpickle the supernet checkpoint in full (this can run code): only for files you trust")
-    args = p.parse_args()
+    p.add_argument("--with-weights", action="store_true",
+                   help="also write the subnet's inherited supernet weights (.safetensors beside --out)")
+    p.add_argument("--out", help="the architecture file (.json) to write (default model_zoo/archs/<name>.json)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     record = {"name": args.name}
     if args.pareto:
         result = load_json(args.pareto, ConfigError)
@@ -59,16 +69,28 @@ def main() -> int:
     network = dict(DEFAULT_NETWORKS[arch.space])
     if m:
         network["m"] = m
-    checkpoint = record.get("source", {}).get("supernet_checkpoint")
-    if checkpoint and Path(checkpoint).is_file():  # the skeleton the supernet was trained with
+    checkpoint = args.checkpoint or record.get("source", {}).get("supernet_checkpoint")
+    if args.with_weights and not (checkpoint and Path(checkpoint).is_file()):
+        raise ConfigError("--with-weights needs the supernet checkpoint: give it as the first argument"
+                          + (f" ({checkpoint} does not exist)" if checkpoint else ""))
+    if args.with_weights and args.num_classes:
+        raise ConfigError("--with-weights keeps the supernet's classifier; leave out --num-classes")
+    ckpt = None
+    if checkpoint and (args.checkpoint or Path(checkpoint).is_file()):  # the skeleton the supernet was trained with
         ckpt = load_checkpoint_file(checkpoint, trust=args.trust_checkpoint or None)
         recorded = checkpoint_model_config(ckpt, checkpoint)  # JSON data, never the stored Python config
         if recorded and "network" in recorded:
             network = dict(recorded["network"])
+        record.setdefault("source", {})["supernet_checkpoint"] = str(checkpoint)
     if args.num_classes:
         network["num_classes"] = args.num_classes
-    record.update({"arch": arch.to_string(), "network": network})
+    record["network"] = network
     out = Path(args.out) if args.out else arch_dir() / f"{args.name}.json"
+    if args.with_weights:
+        record = export_subnet(supernet_from_state(network, model_state(ckpt), str(checkpoint)), arch, record, out)
+        print(f"{args.name}: {arch} -> {out} and {out.with_suffix('.safetensors')}")
+        return 0
+    record["arch"] = arch.to_string()
     out.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out, json.dumps(record, indent=1) + "\n")
     print(f"{args.name}: {arch} -> {out}")

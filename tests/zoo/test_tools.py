@@ -50,7 +50,7 @@ def test_export_and_publish(tiny_supernet, tmp_path):
     bad = run("export.py", "--pareto", tmp_path / "pareto.json", "--pick", "5", "--name", "x")
     assert bad.returncode == 2 and "--pick must be in 0..0" in bad.stderr
 
-    proc = run("publish_model.py", tiny_supernet, "tiny_supernet", "--out-dir", tmp_path / "pub",
+    proc = run("publish_model.py", tiny_supernet, "tiny_supernet", "--work-dir", tmp_path / "pub",
                "--url-base", "https://example.org/w")
     assert proc.returncode == 0, proc.stderr[-2000:]
     entry = json.loads(proc.stdout)
@@ -60,3 +60,50 @@ def test_export_and_publish(tiny_supernet, tmp_path):
 
     state = load_file(str(tmp_path / "pub" / entry["file"]))
     assert not any(k.startswith("network.") for k in state) and "stem.0.weight" in state
+
+
+def test_export_with_weights_computes_what_the_supernet_computes(tiny_supernet, tmp_path):
+    from mixpath_bench.engine.checkpoint import load_checkpoint_file, model_state
+    from mixpath_bench.engine.evaluate import checkpoint_model_config
+    from mixpath_bench.errors import CheckpointError
+    from mixpath_bench.spaces import parse_arch
+    from mixpath_bench.zoo import export_subnet, load_subnet, supernet_from_state
+
+    out = tmp_path / "sub.json"
+    proc = run("export.py", tiny_supernet, "--arch", "S4:1203", "--name", "sub", "--with-weights", "--out", out)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rec = json.loads(out.read_text())
+    assert rec["arch"] == "S4:1203" and rec["network"]["type"] == "S4Supernet" and rec["network"]["stem_channels"] == 8
+    assert rec["weights"]["file"] == "sub.safetensors" and len(rec["weights"]["sha256"]) == 64
+    assert rec["source"]["supernet_checkpoint"] == str(tiny_supernet)
+
+    ckpt = load_checkpoint_file(tiny_supernet)
+    supernet = supernet_from_state(checkpoint_model_config(ckpt)["network"], model_state(ckpt), "tiny").eval()
+    arch, x = parse_arch("S4:1203"), torch.randn(4, 1, 8, 8)
+    with torch.no_grad():
+        expected = supernet(x, arch)
+        model = load_subnet(out)  # rebuilt from the JSON, weights checked against the sha256
+        assert not model.training
+        torch.testing.assert_close(model(x), expected, rtol=1e-5, atol=1e-5)
+        # the export holds copies: changing the supernet afterwards changes neither the file nor an
+        # exported module
+        in_memory = supernet.export(arch).eval()
+        export_subnet(supernet, arch, {"name": "again", "network": rec["network"]}, tmp_path / "again.json")
+        for p in supernet.parameters():
+            p.add_(1.0)
+        for m in supernet.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.add_(1.0)
+        assert not torch.allclose(supernet(x, arch), expected)
+        torch.testing.assert_close(in_memory(x), expected, rtol=1e-5, atol=1e-5)
+        torch.testing.assert_close(load_subnet(tmp_path / "again.json")(x), expected, rtol=1e-5, atol=1e-5)
+        torch.testing.assert_close(load_subnet(out)(x), expected, rtol=1e-5, atol=1e-5)
+    assert create_model(str(out))(x).shape == (4, 10)  # the JSON alone: same network, fresh weights
+
+    weights = tmp_path / "sub.safetensors"
+    data = weights.read_bytes()
+    weights.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    with pytest.raises(CheckpointError, match="does not match the sha256"):
+        load_subnet(out)
+    no_ckpt = run("export.py", "--arch", "S4:1203", "--name", "x", "--with-weights", "--out", tmp_path / "x.json")
+    assert no_ckpt.returncode == 2 and "--with-weights needs the supernet checkpoint" in no_ckpt.stderr
