@@ -105,8 +105,8 @@ def run_search_job(config: str | Path, checkpoint: str, work_dir: str | Path, re
     save_json_atomic(work / "pareto.json", summary)
     plot_pareto({r.label: r.front for r in results.values()}, work / "pareto.png",
                 {r.label: r.history for r in results.values()},
-                title=f"{space.name}: " + ", ".join(f"{n} {r.evaluations}" for n, r in results.items())
-                + " networks evaluated")
+                title=f"{space.name}, distinct networks evaluated:\n"
+                + ", ".join(f"{n} {r.evaluations}" for n, r in results.items()))
     log(f"search: wrote {work / 'pareto.json'} and {work / 'pareto.png'}")
     return summary
 
