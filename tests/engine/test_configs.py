@@ -1,4 +1,5 @@
 """Every shipped config loads, builds its model, and the embedded ones train an epoch."""
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +63,66 @@ def test_standalone_configs_build(path):
     data = model.data_preprocessor(batch, True)
     loss = model(data["inputs"], data["data_samples"], mode="loss")["loss"]
     assert torch.isfinite(loss)
+
+
+@pytest.mark.parametrize("option,message", [
+    ("train_cfg.max_epoch", "train_cfg.max_epoch is not a setting of EpochBasedTrainLoop (did you mean "
+                            "train_cfg.max_epochs?)"),
+    ("val_cfg.fp61", "val_cfg.fp61 is not a setting of ValLoop (did you mean val_cfg.fp16?)"),
+    ("model.network.mm", "model.network.mm is not a setting of S1Supernet (did you mean model.network.m?)"),
+    ("model.data_preprocessor.flp", "(did you mean model.data_preprocessor.flip?)"),
+    ("train_dataloader.batch_sise", "(did you mean train_dataloader.batch_size?)"),
+    ("train_dataloader.dataset.val_sise", "(did you mean train_dataloader.dataset.val_size?)"),
+    ("optim_wrapper.clip_gard", "(did you mean optim_wrapper.clip_grad?)"),
+])
+def test_nested_typo_names_the_key_and_the_closest_valid_one(option, message):
+    from mixpath_bench.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(ROOT / "configs/supernet/s1_cifar10.py", {option: 1})
+
+
+def test_openmmlab_conventional_keys_are_accepted_and_others_refused():
+    from mmengine.config import Config
+
+    from mixpath_bench.engine.config import EXTRA_KEYS, OPENMMLAB_KEYS, check_keys, runner_keys
+    from mixpath_bench.errors import ConfigError
+
+    allowed = runner_keys() | EXTRA_KEYS | OPENMMLAB_KEYS
+    stock = dict(custom_imports=dict(imports=["mixpath_bench.det"]), dataset_type="CocoDataset",
+                 data_root="data/coco/", backend_args=None, train_pipeline=[], test_pipeline=[], metainfo={},
+                 auto_scale_lr=dict(enable=False, base_batch_size=16), vis_backends=[], _helper=3)
+    check_keys(Config(stock), allowed)
+    with pytest.raises(ConfigError, match=r"'train_pipline' \(did you mean 'train_pipeline'\?\).*start its name"):
+        check_keys(Config(dict(stock, train_pipline=[])), allowed)
+
+
+def test_data_root_moves_datasets_and_the_evaluator_ann_file_under_it(tmp_path):
+    base = ("data_root = 'data/coco/'\n"
+            "val_dataloader = dict(dataset=dict(type='X', data_root=data_root, ann_file='annotations/val.json'))\n"
+            "test_dataloader = dict(dataset=dict(type='X', data_root=data_root, ann_file='annotations/val.json'))\n"
+            "val_evaluator = dict(type='M', ann_file=data_root + 'annotations/val.json')\n"
+            "test_evaluator = dict(type='M', ann_file='elsewhere/test.json')\n")
+    (tmp_path / "c.py").write_text(base)
+    cfg = load_config(tmp_path / "c.py")
+    assert cfg.val_evaluator.ann_file == "data/coco/annotations/val.json"  # as written, as mmdet reads it
+    cfg = load_config(tmp_path / "c.py", {"data_root": "/d/coco/", "test_dataloader.dataset.data_root": "/t/"})
+    assert cfg.val_dataloader.dataset.data_root == "/d/coco/"
+    assert cfg.test_dataloader.dataset.data_root == "/t/"  # the more specific option wins
+    assert cfg.val_evaluator.ann_file == "/d/coco/annotations/val.json"
+    assert cfg.test_evaluator.ann_file == "elsewhere/test.json"  # not under the old root: used as written
+
+
+def test_missing_dataset_files_are_one_line_naming_the_layout(tmp_path):
+    from mixpath_bench.engine.config import check_data_files
+    from mixpath_bench.errors import DatasetError
+
+    cfg = load_config(ROOT / "configs/retinanet_mixpath_a_shapes.py", {"data_root": f"{tmp_path}/shapes/"})
+    with pytest.raises(DatasetError) as info:
+        check_data_files(cfg, ("train_dataloader", "val_dataloader"))
+    text = str(info.value)
+    assert "\n" not in text and f"{tmp_path}/shapes/annotations/instances_train.json is missing (and 3 more)" in text
+    assert text.endswith(f"under data_root={tmp_path}/shapes/: annotations/instances_train.json, train/, "
+                         "annotations/instances_val.json, val/; point at your copy with --cfg-options "
+                         "data_root=/path/to/shapes/")
+    check_data_files(cfg, ())  # nothing asked, nothing checked
