@@ -12,21 +12,21 @@ model = dict(
 _metainfo = dict(classes=('circle', 'square', 'triangle'))
 train_dataloader = dict(
     batch_size=8, num_workers=0, persistent_workers=False, batch_sampler=None,
-    dataset=dict(data_root='data/shapes/', ann_file='annotations/instances_train.json', data_prefix=dict(img='train/'),
+    dataset=dict(data_root=data_root, ann_file='annotations/instances_train.json', data_prefix=dict(img='train/'),
                  metainfo=_metainfo, filter_cfg=dict(filter_empty_gt=True, min_size=4),
                  pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True),
                            dict(type='Resize', scale=(128, 128), keep_ratio=True),
                            dict(type='RandomFlip', prob=0.5), dict(type='PackDetInputs')]))
 val_dataloader = dict(
     batch_size=8, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root='data/shapes/', ann_file='annotations/instances_val.json', data_prefix=dict(img='val/'),
+    dataset=dict(data_root=data_root, ann_file='annotations/instances_val.json', data_prefix=dict(img='val/'),
                  metainfo=_metainfo,
                  pipeline=[dict(type='LoadImageFromFile'), dict(type='Resize', scale=(128, 128), keep_ratio=True),
                            dict(type='LoadAnnotations', with_bbox=True),
                            dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                                                                  'scale_factor'))]))
 test_dataloader = val_dataloader
-val_evaluator = dict(ann_file='annotations/instances_val.json')
+val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
 test_evaluator = val_evaluator
 train_cfg = dict(max_epochs=12, val_interval=4)  # the paper's schedule length, x0.1 at epochs 8 and 11
 param_scheduler = [

@@ -2,8 +2,12 @@
 # val2017, 12 epochs, batch 16 (2 images x 8 GPUs), SGD lr 0.01 momentum 0.9 weight decay 1e-4,
 # x0.1 at epochs 8 and 11.  Backbone features: the depthwise output of the last bottleneck of each
 # stage (C2..C5); as in MMDetection's RetinaNet, the FPN starts at C3 and adds P6/P7 on the input.
-# Written without inheriting MMDetection's own base files.  Data root: one key, `data_root`.
+# Written without inheriting MMDetection's own base files.  Data root: one key, `data_root`
+# (tools/train.py --cfg-options data_root=/path/to/coco/ moves the datasets and the evaluator).
+# custom_imports: MMDetection's own tools/train.py runs these configs too (it imports mixpath_bench.det,
+# which registers our backbones, the zoo:// weights and, with mmcv-lite, the mmcv.ops stand-in).
 default_scope = 'mmdet'
+custom_imports = dict(imports=['mixpath_bench.det'], allow_failed_imports=False)
 data_root = 'data/coco/'
 model = dict(
     type='RetinaNet',
@@ -27,7 +31,7 @@ model = dict(
 train_dataloader = dict(
     batch_size=2, num_workers=2, persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True), batch_sampler=dict(type='AspectRatioBatchSampler'),
-    dataset=dict(type='CocoDataset', data_root='data/coco/', ann_file='annotations/instances_train2017.json',
+    dataset=dict(type='CocoDataset', data_root=data_root, ann_file='annotations/instances_train2017.json',
                  data_prefix=dict(img='train2017/'), filter_cfg=dict(filter_empty_gt=True, min_size=32),
                  pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True),
                            dict(type='Resize', scale=(1333, 800), keep_ratio=True),
@@ -35,14 +39,14 @@ train_dataloader = dict(
 val_dataloader = dict(
     batch_size=1, num_workers=2, persistent_workers=True, drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='CocoDataset', data_root='data/coco/', ann_file='annotations/instances_val2017.json',
+    dataset=dict(type='CocoDataset', data_root=data_root, ann_file='annotations/instances_val2017.json',
                  data_prefix=dict(img='val2017/'), test_mode=True,
                  pipeline=[dict(type='LoadImageFromFile'), dict(type='Resize', scale=(1333, 800), keep_ratio=True),
                            dict(type='LoadAnnotations', with_bbox=True),
                            dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                                                                  'scale_factor'))]))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='CocoMetric', ann_file='annotations/instances_val2017.json', metric='bbox',
+val_evaluator = dict(type='CocoMetric', ann_file=data_root + 'annotations/instances_val2017.json', metric='bbox',
                      format_only=False)
 test_evaluator = val_evaluator
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12, val_interval=1)

@@ -1,10 +1,15 @@
 """MMDetection adapters - the only package that imports mmdet / mmcv.
 
-Importing it installs a PyTorch stand-in for `mmcv.ops` when only mmcv-lite is present, and
-registers `MixPathBackbone` and `TimmBackbone` in MMDetection's model registry.
+Importing it is all a config needs (``custom_imports=dict(imports=['mixpath_bench.det'])``, the
+OpenMMLab convention, so MMDetection's own ``tools/train.py`` runs our configs): it installs a
+PyTorch stand-in for `mmcv.ops` when only mmcv-lite is present, registers `MixPathBackbone` and
+`TimmBackbone` in MMDetection's model registry, and lets checkpoints name ``zoo://NAME`` weights.
 """
 from .registry import COMPILED_MMCV_OPS, DET_MODELS
 from .backbone import MixPathBackbone  # noqa: E402
 from .timm_backbone import TimmBackbone  # noqa: E402
+from ..zoo import register_zoo_scheme  # noqa: E402
+
+register_zoo_scheme()
 
 __all__ = ["COMPILED_MMCV_OPS", "DET_MODELS", "MixPathBackbone", "TimmBackbone"]
