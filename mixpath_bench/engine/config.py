@@ -100,7 +100,7 @@ def _registered(registry: Any, kind: Any) -> Any:
     or unknown)."""
     if callable(kind):
         return kind
-    if not isinstance(kind, str) or "::" in kind:
+    if not isinstance(kind, str) or "." in kind:  # "mmdet.RetinaNet": another scope, built by its own registry
         return None
     try:
         return registry.get(kind)
