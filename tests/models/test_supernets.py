@@ -76,3 +76,29 @@ def test_unknown_network_and_argument():
         create_network("S5Supernet")
     with pytest.raises(TypeError, match="S1Supernet: .*unexpected keyword"):
         create_network("S1Supernet", widht=0.5)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_export_is_an_independent_copy_of_the_weights(name):
+    """Changing the supernet after export leaves the export alone, and vice versa (no shared storage)."""
+    kwargs, chans, size, ms = CASES[name]
+    torch.manual_seed(0)
+    net = create_network(name, m=ms[-1], **kwargs).eval()
+    arch = net.space.sample(np.random.default_rng(3))
+    standalone = net.export(arch).eval()
+    tensors = lambda mod: list(mod.parameters()) + list(mod.buffers())  # noqa: E731
+    super_ptrs = {t.untyped_storage().data_ptr() for t in tensors(net) if t.numel()}
+    assert not any(t.untyped_storage().data_ptr() in super_ptrs for t in tensors(standalone) if t.numel())
+    x = torch.randn(1, chans, size // 2, size // 2)  # half size: only independence is checked here
+    with torch.no_grad():
+        ref_standalone, ref_super = standalone(x).clone(), net(x, arch).clone()
+        for t in tensors(net):
+            if t.is_floating_point():
+                t.add_(0.5)
+        torch.testing.assert_close(standalone(x), ref_standalone, rtol=0, atol=0)
+        assert not torch.allclose(net(x, arch), ref_super)  # the change did reach the supernet
+        changed_super = net(x, arch).clone()
+        for t in tensors(standalone):
+            if t.is_floating_point():
+                t.mul_(-1.0)
+        torch.testing.assert_close(net(x, arch), changed_super, rtol=0, atol=0)

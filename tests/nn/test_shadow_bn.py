@@ -35,3 +35,46 @@ def test_multipath_layer_gradient_isolation():
     assert not any(grads)
     assert all(p.grad is not None for p in layer.candidates[2].parameters())
     assert [bn.weight.grad is not None for bn in layer.norm.bns] == [False, True, False]
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_every_k_routes_to_its_own_bn(k):
+    """k active paths: only BN_k normalises, learns and updates its statistics (for every k of m=4)."""
+    torch.manual_seed(k)
+    sbn = ShadowBatchNorm(3, 4)
+    with torch.no_grad():  # distinct affine parameters per BN, so a wrong BN gives a different output
+        for j, bn in enumerate(sbn.bns, start=1):
+            bn.weight.fill_(float(j))
+            bn.bias.fill_(10.0 * j)
+    x = torch.randn(6, 3, 4, 4) * k + k
+    out = sbn(x, k)
+    mean, var = x.mean((0, 2, 3)), x.var((0, 2, 3), unbiased=False)
+    expected = (x - mean[None, :, None, None]) / torch.sqrt(var[None, :, None, None] + 1e-5) * k + 10.0 * k
+    torch.testing.assert_close(out, expected)
+    out.sum().backward()
+    for j, bn in enumerate(sbn.bns, start=1):
+        assert (bn.weight.grad is not None) == (j == k)
+        assert bn.num_batches_tracked.item() == (1 if j == k else 0)
+        if j == k:
+            torch.testing.assert_close(bn.running_mean, 0.1 * mean)
+        else:
+            assert torch.equal(bn.running_mean, torch.zeros(3)) and torch.equal(bn.running_var, torch.ones(3))
+    sbn.eval()
+    with torch.no_grad():  # in eval, BN_k's running statistics normalise
+        y = sbn(x, k)
+    bn = sbn.bns[k - 1]
+    torch.testing.assert_close(y, (x - bn.running_mean[None, :, None, None])
+                               / torch.sqrt(bn.running_var[None, :, None, None] + 1e-5) * k + 10.0 * k)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_multipath_layer_sums_k_paths_under_bn_k(k):
+    torch.manual_seed(0)
+    cands = [torch.nn.Conv2d(3, 3, 1, bias=False) for _ in range(5)]
+    layer = MultiPathLayer(cands, 3, 4)
+    active = tuple(range(5 - k, 5))  # the last k candidates
+    x = torch.randn(4, 3, 5, 5)
+    out = layer(x, active)
+    path_sum = sum(cands[i](x) for i in active)
+    torch.testing.assert_close(out, torch.nn.functional.batch_norm(path_sum, None, None, training=True))
+    assert [bn.num_batches_tracked.item() for bn in layer.norm.bns] == [int(j == k) for j in range(1, 5)]
