@@ -1,6 +1,7 @@
 """tools/train.py end to end on the embedded digits (CPU, seconds)."""
 import datetime
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ CONFIG = str(ROOT / "configs/supernet/s4_nb101_mnist5k.py")
 TINY = ["train_dataloader.dataset.name=digits", "val_dataloader.dataset.name=digits",
         "train_dataloader.dataset.size=8", "val_dataloader.dataset.size=8", "model.network.stem_channels=8",
         "default_hooks.logger.interval=5"]
+ITERS_PER_EPOCH = 14  # the embedded digits training split (1258 images) in batches of 96
 
 
 def train(work_dir, *extra, options=(), check=True):
@@ -50,7 +52,17 @@ def test_train_then_resume_after_kill_matches_uninterrupted(tmp_path):
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     assert not (killed / "epoch_3.pth").exists()
-    train(killed, "--epochs", "3", "--resume")
+    saved = int(re.fullmatch(r"epoch_(\d+)\.pth", Path((killed / "last_checkpoint").read_text().strip()).name)[1])
+    before = (killed / f"epoch_{saved}.pth").read_bytes()
+    resumed = train(killed, "--epochs", "3", "--resume")
+    # continuation, not a restart: it says where it resumed, and it trains only the epochs after that
+    full_log, resumed_log = proc.stdout + proc.stderr, resumed.stdout + resumed.stderr
+    iters = ITERS_PER_EPOCH * saved
+    assert f"resumed epoch: {saved}, iter: {iters}" in resumed_log, resumed_log[-3000:]
+    trained = [int(e) for e in re.findall(r"Epoch\(train\) \[(\d+)\]", resumed_log)]
+    assert trained and min(trained) == saved + 1 and set(trained) == set(range(saved + 1, 4))
+    assert len(trained) < len(re.findall(r"Epoch\(train\) \[", full_log))
+    assert (killed / f"epoch_{saved}.pth").read_bytes() == before  # epoch `saved` was not trained again
     a, b = weights(full / "epoch_3.pth"), weights(killed / "epoch_3.pth")
     assert a.keys() == b.keys()
     for key in a:

@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 
@@ -99,6 +100,11 @@ def test_darts_cli_second_order_and_resume(tmp_path):
                            text=True, timeout=600, cwd=ROOT)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "resumed after epoch 1" in again.stdout
+    # continuation, not a restart: the resumed process searches only epoch 2, and the history it
+    # reports keeps epoch 1 from before the kill
+    assert re.findall(r"darts: epoch (\d+)/2", again.stdout) == ["2"], again.stdout[-2000:]
+    assert re.findall(r"darts: epoch (\d+)/2", full.stdout) == ["1", "2"]
     resumed = json.loads((tmp_path / "part" / "darts.json").read_text())
+    assert [h["epoch"] for h in resumed["history"]] == [1, 2]
     assert resumed["derived_arch"] == res["derived_arch"]
     np.testing.assert_allclose(get(resumed["history"][-1]), get(res["history"][-1]), rtol=1e-5, atol=1e-6)
