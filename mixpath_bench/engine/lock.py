@@ -51,8 +51,13 @@ class WorkDirLock:
 def lock_work_dir(work_dir: str | Path, purpose: str = "") -> WorkDirLock:
     """Take `work_dir`'s lock (creating the folder) or raise `WorkDirBusy` naming its holder."""
     path = Path(work_dir) / LOCK_NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except (FileExistsError, NotADirectoryError):
+        raise UserError(f"work dir {work_dir} is a file (or lies under one); choose a folder") from None
+    except PermissionError:
+        raise UserError(f"work dir {work_dir} cannot be written (permission denied); choose another folder") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:

@@ -32,8 +32,25 @@ def prepare_config(config: str | Path, work_dir: str | None = None, resume: bool
         enable_amp(cfg)
     if resume:
         cfg.resume = True
-        cfg.load_from = None
+        cfg.load_from = latest_in_work_dir(cfg.work_dir)
     return cfg
+
+
+def latest_in_work_dir(work_dir: str | Path) -> str | None:
+    """The checkpoint MMEngine's ``last_checkpoint`` names, looked up inside `work_dir` itself.
+
+    MMEngine records an absolute path: a moved work dir would not resume, and a copied one would
+    silently resume from the original's checkpoint.  None: nothing to resume (start afresh).
+    """
+    marker = Path(work_dir) / "last_checkpoint"
+    if not marker.is_file():
+        return None
+    name = Path(marker.read_text().strip()).name
+    path = Path(work_dir) / name
+    if not name or not path.is_file():
+        raise CheckpointError(f"{marker} names {name or 'nothing'}, which is not in {work_dir}; "
+                              "delete last_checkpoint to start afresh")
+    return str(path)
 
 
 def set_epochs(cfg: Config, epochs: int) -> None:
