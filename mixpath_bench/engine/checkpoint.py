@@ -127,11 +127,19 @@ def _restore_history(obj: Any) -> Any:
 def refuse_non_finite(state: dict, where: str) -> None:
     """A state dict with NaN or infinite weights stops with one line (it would score near chance, silently).
 
-    Costs one pass over the weights (about 0.1 s for the 129 MB S1 supernet on a busy CPU).
+    One fused norm per tensor screens them all (15 ms for the 129 MB S1 supernet on a busy 2-core CPU,
+    where a per-tensor ``isfinite`` took 4.6 s); only a tensor whose norm is not finite is looked at
+    element by element (a finite but huge weight overflows the norm and is let through).
     """
-    for key, value in state.items():
-        if isinstance(value, torch.Tensor) and value.is_floating_point() and not bool(torch.isfinite(value).all()):
-            bad = int((~torch.isfinite(value)).sum())
+    floats = [(k, v) for k, v in state.items() if isinstance(v, torch.Tensor) and v.is_floating_point() and v.numel()]
+    if not floats:
+        return
+    norms = torch._foreach_norm([v for _, v in floats])
+    suspects = torch.nonzero(~torch.isfinite(torch.stack([n.float().cpu() for n in norms]))).flatten().tolist()
+    for i in suspects:
+        key, value = floats[i]
+        bad = int((~torch.isfinite(value)).sum())
+        if bad:
             raise CheckpointError(f"checkpoint {where}: weight {key} holds {bad} NaN or infinite value(s) "
                                   "(a diverged or damaged run); use an earlier checkpoint")
 
