@@ -23,6 +23,7 @@ from ..package_data import config_reference
 from ..engine.lock import lock_work_dir
 from ..errors import ConfigError
 from ..jsonio import save_json_atomic
+from .plots import savefig_atomic
 from ..provenance import provenance
 from ..search.darts import DartsNetwork, batch_loss, first_order_alpha_grad, second_order_alpha_grad
 from ..engine.setup import register_all_modules
@@ -170,5 +171,5 @@ def plot_alphas(history: list[dict], space: str, path: Path) -> None:
         ax.set_xlabel("epoch")
     axes[0][0].legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    savefig_atomic(fig, path, dpi=110)
     plt.close(fig)

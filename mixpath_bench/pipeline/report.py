@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..jsonio import load_json, save_json_atomic
+from ..jsonio import load_json, save_json_atomic, write_text_atomic
 from ..provenance import provenance
 from ..spaces import S4_OPS, parse_arch
 from .stage import Context, output_to_json
@@ -263,9 +263,7 @@ def write_report(ctx: Context, config_path: str, config: dict, records: dict[str
         if stage in out:
             lines += section(ctx, out)
     text = "\n".join(lines) + "\n"
-    tmp = ctx.work / ".report.md.tmp"
-    tmp.write_text(text)
-    tmp.replace(ctx.work / "report.md")
+    write_text_atomic(ctx.work / "report.md", text)
     results = {"stages": {name: {"key": r.key, "seconds": r.seconds, "outputs": output_to_json(r.output)}
                           for name, r in records.items()}, "seconds_this_run": seconds, "provenance": prov}
     save_json_atomic(ctx.work / "results.json", results)
