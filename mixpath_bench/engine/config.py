@@ -130,6 +130,20 @@ def _check_typed(section: Any, name: str, registry: Any, extra: Iterable[str] = 
             _check_typed(value, f"{name}.{key}", registry)
 
 
+def _check_numbers(section: Mapping, name: str, cls: type) -> None:
+    """A value given for a parameter annotated ``int`` / ``float`` must be a number (``max_epochs='two'``
+    would fail deep inside the loop)."""
+    params = inspect.signature(cls.__init__).parameters
+    for key, value in section.items():
+        param = params.get(key)
+        annotation = getattr(param, "annotation", None)
+        kind = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+        if kind in ("int", "float") and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                         or (kind == "int" and not isinstance(value, int))):
+            raise ConfigError(f"config key {name}.{key} must be {'an integer' if kind == 'int' else 'a number'}, "
+                              f"got {value!r}")
+
+
 def check_nested_keys(cfg: Config) -> None:
     """Keys inside the loops, dataloaders, ``optim_wrapper``, and the model / datasets of our types."""
     from mmengine.registry import DATASETS, LOOPS, MODELS, OPTIM_WRAPPERS
@@ -150,6 +164,7 @@ def check_nested_keys(cfg: Config) -> None:
         accepted = init_keys(cls) if cls is not None else None
         if accepted is not None:
             _check_section(loop, name, accepted - set(fixed) | {"type", "by_epoch"}, cls.__name__)
+            _check_numbers(loop, name, cls)
     loader_keys = init_keys(DataLoader) | RUNNER_LOADER_KEYS
     for name in DATALOADERS:
         loader = cfg.get(name)

@@ -126,3 +126,16 @@ def test_missing_dataset_files_are_one_line_naming_the_layout(tmp_path):
                          "annotations/instances_val.json, val/; point at your copy with --cfg-options "
                          "data_root=/path/to/shapes/")
     check_data_files(cfg, ())  # nothing asked, nothing checked
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"train_cfg.max_epochs": "two"}, "train_cfg.max_epochs must be an integer, got 'two'"),
+    ({"train_cfg.val_interval": 1.5}, "train_cfg.val_interval must be an integer, got 1.5"),
+    ({"train_cfg.max_epochs": True}, "train_cfg.max_epochs must be an integer, got True"),
+])
+def test_wrong_value_types_in_loop_settings_are_one_line(options, message):
+    from mixpath_bench.engine.config import load_config
+    from mixpath_bench.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(ROOT / "configs/supernet/s4_nb101_mnist5k.py", options)
