@@ -29,7 +29,7 @@ from ..engine.config import load_config
 from ..engine.device import resolve_device
 from ..engine.lock import lock_work_dir
 from ..errors import ConfigError
-from ..jsonio import load_json, save_json_atomic
+from ..jsonio import atomic_path, load_json, save_json_atomic
 from ..progress import tee_log
 from ..provenance import provenance
 from . import stages as _stages  # noqa: F401 - registers the stages
@@ -70,9 +70,8 @@ class Experiment:
             # every stage (and the training processes) reads this merged copy, kept with the results
             self.work.mkdir(parents=True, exist_ok=True)
             merged = self.work / "supernet_config.py"
-            tmp = merged.with_name(f".{merged.name}.tmp")
-            supernet_cfg.dump(str(tmp))
-            tmp.replace(merged)
+            with atomic_path(merged) as tmp:  # keeps the .py suffix MMEngine's dump reads the format from
+                supernet_cfg.dump(str(tmp))
             supernet_config = str(merged)
         self.ctx = Context(self.work, resolve_device(device or self.cfg.get("device", "auto")), workers,
                            supernet_config, supernet_cfg, experiment_archs(supernet_cfg, self.settings["truth"]), log)

@@ -135,8 +135,8 @@ def test_logging_settings_do_not_change_the_supernets_key(experiment):
 
     d, work, _, _ = experiment
     keys = [Experiment(d / "exp.py", work, options=opts, log=lambda s: None).key("supernets")[0]
-            for opts in ({}, {"supernet_options": {"default_hooks": {"logger": {"interval": 7}}, "log_level": "DEBUG"}},
-                         {"supernet_options": {"train_cfg": {"max_epochs": 3}}})]
+            for opts in ({}, {"supernet_options": {"default_hooks.logger.interval": 7, "log_level": "DEBUG"}},
+                         {"supernet_options": {"train_cfg.max_epochs": 3}})]
     assert keys[0] == keys[1] != keys[2]
 
 
