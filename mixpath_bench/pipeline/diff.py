@@ -24,7 +24,8 @@ def result_files(work: Path) -> dict[str, Path]:
     out = {}
     for path in sorted(work.rglob("*.json")):
         rel = path.relative_to(work).as_posix()
-        if path.name in SKIPPED_FILES or rel.startswith("standalone_cache/") or ".replaced-" in rel:
+        if path.name in SKIPPED_FILES or rel.startswith("standalone_cache/") or ".replaced-" in rel \
+                or "/vis_data/" in rel:  # MMEngine's time-stamped training logs
             continue
         out[rel] = path
     return out
