@@ -4,6 +4,8 @@ Each payload would write a marker file if it ran; every test first shows that it
 (so a passing test is not vacuous), then that no tool runs it and each gives one line or carries on.
 """
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 import torch
@@ -61,7 +63,8 @@ def test_config_payload_never_runs(tiny_supernet, tmp_path, keep_record):
     # resume: MMEngine itself would execute meta.config; the loader drops it
     work = tmp_path / "work"
     work.mkdir()
-    (work / "last_checkpoint").write_text(str(ckpt))
+    shutil.copy(ckpt, work / Path(ckpt).name)  # --resume reads the checkpoint inside its own work dir
+    (work / "last_checkpoint").write_text(str(work / Path(ckpt).name))
     proc = run_tool("train.py", SUPERNET_CONFIG, "--work-dir", work, "--resume", "--epochs", "3", "--cfg-options", *TINY)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (work / "epoch_3.pth").is_file()
