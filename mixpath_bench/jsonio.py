@@ -61,3 +61,8 @@ def load_json(path: str | Path, error: type[UserError] = UserError) -> Any:
         raise error(f"{path} does not exist") from None
     except json.JSONDecodeError as exc:
         raise error(f"{path} is not valid JSON ({exc}); delete it to start over") from None
+
+
+def json_round_trip(obj: Any) -> Any:
+    """`obj` as it reads back from JSON (tuples become lists; other objects their str)."""
+    return json.loads(json.dumps(obj, default=str))

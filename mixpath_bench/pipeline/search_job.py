@@ -11,7 +11,6 @@ it stopped and reuses finished ones.  ``pareto.json`` holds every `SearchResult`
 from __future__ import annotations
 
 import inspect
-import json
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -22,7 +21,7 @@ from ..engine.checkpoint import load_checkpoint_file, train_seconds
 from ..engine.config import check_keys, construct, load_config
 from ..package_data import config_reference
 from ..errors import CheckpointError, ConfigError
-from ..jsonio import load_json, save_json_atomic
+from ..jsonio import json_round_trip, load_json, save_json_atomic
 from ..progress import tee_log
 from ..provenance import file_sha256, provenance
 from ..search import SEARCHERS, Constraints, SearchError, build_searcher
@@ -81,10 +80,11 @@ def run_search_job(config: str | Path, checkpoint: str, work_dir: str | Path, re
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
     log = tee_log(log, work / "search.log")
+    supernet_cfg = load_config(cfg.supernet_config)  # read once: for the resume check and the evaluator
     check_source(work, {"checkpoint_sha256": file_sha256(checkpoint),
-                        "evaluator": json_ready(dict(cfg.evaluator or {})),
-                        "supernet_config": config_digest(load_config(cfg.supernet_config), LOGGING_KEYS)}, resume)
-    evaluator = evaluator or search_evaluator(cfg, checkpoint, device)
+                        "evaluator": json_round_trip(dict(cfg.evaluator or {})),
+                        "supernet_config": config_digest(supernet_cfg, LOGGING_KEYS)}, resume)
+    evaluator = evaluator or search_evaluator(cfg, checkpoint, device, supernet_cfg=supernet_cfg)
     space = evaluator.space
 
     constraints = construct(Constraints, dict(cfg.get("constraints") or {}), "constraints")
@@ -122,8 +122,3 @@ def check_source(work: Path, source: dict, resume: bool) -> None:
             raise SearchError(f"{work} was searched with another {' and '.join(k.replace('_sha256', '') for k in changed)}"
                               "; its evaluations do not apply: use another work dir, or drop --resume to start over")
     save_json_atomic(path, source)
-
-
-def json_ready(obj):
-    """`obj` as it reads back from JSON."""
-    return json.loads(json.dumps(obj, default=str))

@@ -13,9 +13,10 @@ from typing import Callable
 
 import numpy as np
 
+from ..jsonio import json_round_trip
 from ..progress import Progress
 from ..spaces import MUTATIONS, Arch, SearchSpace
-from .nsga2 import Constraints, evaluate_once, json_roundtrip
+from .nsga2 import Constraints, evaluate_once
 from .registry import register_searcher
 from .result import SearchResult, best_key, build_result, front_of
 from .state import Evaluator, SearchError, load_json, rng_from_state, rng_state, save_json_atomic
@@ -31,7 +32,7 @@ class BudgetedSearch:
     label = ""
     name = ""
 
-    def __init__(self, space: SearchSpace, budget: int, constraints: Constraints, seed: int,
+    def __init__(self, space: SearchSpace, budget: int, constraints: Constraints = Constraints(), seed: int = 0,
                  checkpoint_every: int = 10) -> None:
         if budget is None or int(budget) < 1:
             raise SearchError(f"{self.name}: the evaluation budget must be an integer >= 1, got {budget!r}")
@@ -64,7 +65,7 @@ class BudgetedSearch:
         state = None
         if resume and checkpoint and Path(checkpoint).exists():
             state = load_json(checkpoint)
-            if state.get("algorithm") != self.name or state.get("settings") != json_roundtrip(self.settings()):
+            if state.get("algorithm") != self.name or state.get("settings") != json_round_trip(self.settings()):
                 raise SearchError(f"{checkpoint} was written by a search with other settings; use another work dir")
         state = state or self.fresh_state()
         rng = rng_from_state(state["rng"])
@@ -120,10 +121,6 @@ class RandomSearch(BudgetedSearch):
     """Uniform sampling (the paper's per-layer distribution) until the budget is spent."""
 
     label = "MixPath random search"
-
-    def __init__(self, space: SearchSpace, budget: int, constraints: Constraints = Constraints(),
-                 seed: int = 0) -> None:
-        super().__init__(space, budget, constraints, seed)
 
     def propose(self, state: dict, rng: np.random.Generator) -> Arch:
         return self.space.sample(rng)

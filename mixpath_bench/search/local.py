@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..spaces import Arch, SearchSpace
+from ..spaces import Arch
 from .baselines import BudgetedSearch
-from .nsga2 import Constraints
 from .registry import register_searcher
 
 
 @register_searcher("local")
 class LocalSearch(BudgetedSearch):
     label = "MixPath local search"
-
-    def __init__(self, space: SearchSpace, budget: int, constraints: Constraints = Constraints(),
-                 seed: int = 0) -> None:
-        super().__init__(space, budget, constraints, seed)
 
     def fresh_state(self) -> dict:
         return {**super().fresh_state(), "current": None, "pending": [], "optima": []}

@@ -14,13 +14,13 @@ Algorithm 1; ``mutation_prob=0`` runs Algorithm 1 as published.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from ..jsonio import json_round_trip
 from ..progress import Progress
 from ..spaces import MUTATIONS, Arch, SearchSpace
 from .operators import binary_tournament, equispaced_picks, non_dominated_fronts, rank_and_crowding, select_survivors
@@ -225,11 +225,7 @@ class NSGA2Search:
 
     def _load(self, checkpoint: str | Path) -> dict:
         state = load_json(checkpoint)
-        if state.get("algorithm") != "nsga2" or state.get("settings") != json_roundtrip(self.settings()):
+        if state.get("algorithm") != "nsga2" or state.get("settings") != json_round_trip(self.settings()):
             raise SearchError(f"{checkpoint} was written by a search with other settings; use another work dir")
         return state
 
-
-def json_roundtrip(obj):
-    """`obj` as it reads back from JSON (tuples become lists)."""
-    return json.loads(json.dumps(obj))

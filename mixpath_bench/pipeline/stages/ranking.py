@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ...bench.ranking import kendall_tau, paired_difference, spearman_rho
 from ...errors import ConfigError
-from ...jsonio import load_json, save_json_atomic
+from ...jsonio import json_round_trip, load_json, save_json_atomic
 from ..plots import plot_taus
 from ..rank_job import run_rank_job
 from ..stage import Context, Stage, register_stage
@@ -67,11 +67,4 @@ class RankingStage(Stage):
         save_json_atomic(folder / "differences.json", diff)
         plot_taus(summary, truth_json["noise"], folder / "tau.png")
         return RankingOutput(ctx.rel(folder / "rank.json"), ctx.rel(folder / "rank.png"), ctx.rel(folder / "tau.png"),
-                             ctx.rel(folder / "differences.json"), names, save_round_trip(diff))
-
-
-def save_round_trip(obj):
-    """`obj` as JSON gives it back (tuples as lists), so a reused stage's output equals a fresh one's."""
-    import json
-
-    return json.loads(json.dumps(obj))
+                             ctx.rel(folder / "differences.json"), names, json_round_trip(diff))
