@@ -163,19 +163,27 @@ def dataset_batches(dataset, batch_size: int, limit: int | None = None, seed: in
 def build_evaluator(cfg, checkpoint: str, calib_batches: int = 8, calib_batch_size: int = 256,
                     val_batch_size: int = 500, input_size: tuple[int, int, int] | None = None,
                     device: str = "cpu", with_uncalibrated: bool = True, amp: bool = False,
-                    channels_last: bool = False) -> SupernetEvaluator:
+                    channels_last: bool = False, split: str = "val") -> SupernetEvaluator:
     """A `SupernetEvaluator` for a supernet config and checkpoint.
 
     Calibration uses `calib_batches` fixed batches of the config's *training* split (seeded
-    shuffle, no augmentation); accuracy is measured on its validation split.
+    shuffle, no augmentation); accuracy is measured on its validation split.  ``split='test'``
+    reproduces the reference code's protocol instead: calibration batches and scoring both from the
+    held-out test split (only for studying that protocol: it scores on the images the ground truth
+    is measured on).
     """
+    if split not in ("val", "test"):
+        raise ConfigError(f"split must be 'val' or 'test', got {split!r}")
     from mmengine.registry import DATASETS
     register_all_modules()
     from ..engine.evaluate import build_supernet
 
     model = build_supernet(cfg, checkpoint, device)
-    train = DATASETS.build(cfg.train_dataloader.dataset)
-    val = DATASETS.build(cfg.val_dataloader.dataset)
+    if split == "test":
+        train = val = DATASETS.build(dict(cfg.val_dataloader.dataset, split="test"))
+    else:
+        train = DATASETS.build(cfg.train_dataloader.dataset)
+        val = DATASETS.build(cfg.val_dataloader.dataset)
     if input_size is None:
         first = val[0]["inputs"]
         input_size = tuple(first.shape)

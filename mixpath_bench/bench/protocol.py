@@ -33,10 +33,16 @@ DESCRIPTIONS = {
 }
 
 
-def sample_encodings(space: SearchSpace, n: int, seed: int) -> list[str]:
-    """`n` encodings drawn uniformly (duplicates kept), as network keys: what the reference scores."""
+def sample_encodings(space: SearchSpace, n: int, seed: int, among: set[str] | None = None) -> list[str]:
+    """`n` encodings drawn uniformly (duplicates kept), as network keys: what the reference scores.
+    `among`: keep only encodings of these networks (a cut-down list), drawing until there are `n`."""
     rng = np.random.default_rng(seed)
-    return [space.canonical_key(space.sample(rng)) for _ in range(n)]
+    keys: list[str] = []
+    while len(keys) < n:
+        key = space.canonical_key(space.sample(rng))
+        if among is None or key in among:
+            keys.append(key)
+    return keys
 
 
 def drop_lowest(scores: np.ndarray, count: int) -> np.ndarray:
@@ -78,7 +84,8 @@ def protocol_taus(space: SearchSpace, distinct: Sequence[str], scores_ours: dict
         values = []
         for d in range(draws):
             rng = np.random.default_rng([seed, d])
-            items = sample_encodings(space, samples, int(rng.integers(1 << 31))) if "samples" in on else list(distinct)
+            items = sample_encodings(space, samples, int(rng.integers(1 << 31)), set(distinct)) \
+                if "samples" in on else list(distinct)
             dropped = (drop if "samples" in on else drop_distinct) if "drop_lowest" in on else 0
             values.append(protocol_tau(items, scores_test if "test_split" in on else scores_ours, repeats,
                                        "one_repeat" in on, dropped, rng))

@@ -62,7 +62,7 @@ def _accuracy(net: nn.Module, data: ImageTensorDataset, transform, device: str, 
     net.eval()
     correct = 0
     for i in range(0, len(data), batch):
-        x = transform(data.images[i:i + batch].to(device), False)
+        x = transform(data.images[i:i + batch].to(device), False).contiguous(memory_format=torch.channels_last)
         correct += (net(x).argmax(1) == data.labels[i:i + batch].to(device)).sum().item()
     return 100.0 * correct / len(data)
 
@@ -72,7 +72,9 @@ def train_standalone(net: nn.Module, train: ImageTensorDataset, evals: dict[str,
     """Train `net` from scratch; returns top-1 (%) on each of `evals` and the seconds spent."""
     torch.manual_seed(seed)
     start = time.perf_counter()
-    net.to(device).train()
+    # channels-last activations: ~20% faster convolutions on CPU (mkldnn) for these small networks,
+    # and the layout tensor cores want on GPU
+    net.to(device, memory_format=torch.channels_last).train()
     preprocessor.to(device)
     opt = torch.optim.SGD(net.parameters(), lr=recipe.lr, momentum=recipe.momentum, weight_decay=recipe.weight_decay)
     steps = recipe.epochs * ((len(train) + recipe.batch_size - 1) // recipe.batch_size)
@@ -84,7 +86,8 @@ def train_standalone(net: nn.Module, train: ImageTensorDataset, evals: dict[str,
         perm = torch.from_numpy(order_rng.permutation(len(train)))
         for i in range(0, len(train), recipe.batch_size):
             idx = perm[i:i + recipe.batch_size]
-            x = preprocessor.transform(train.images[idx].to(device), True, gen)
+            x = preprocessor.transform(train.images[idx].to(device), True, gen).contiguous(
+                memory_format=torch.channels_last)
             loss = nn.functional.cross_entropy(net(x), train.labels[idx].to(device))
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -114,7 +117,8 @@ class StandaloneTruth:
         self.preprocessor = MODELS.build(dict(preprocessor))
         self.seeds, self.device, self.metric, self.log = tuple(seeds), device, metric, log
         ident = json.dumps({"network": self.network, "preprocessor": dict(preprocessor), "recipe": asdict(recipe),
-                            "data": data_id, "n_train": len(train), "init": "seeded"}, sort_keys=True, default=str)
+                            "data": data_id, "n_train": len(train), "init": "seeded",
+                            "layout": "channels_last"}, sort_keys=True, default=str)
         self.folder = Path(cache_dir) / hashlib.sha256(ident.encode()).hexdigest()[:12]
         self.folder.mkdir(parents=True, exist_ok=True)
         write_text_atomic(self.folder / "settings.json", ident)

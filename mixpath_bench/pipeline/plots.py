@@ -165,10 +165,12 @@ def plot_truth(truth: dict, path: str | Path) -> Path:
 def plot_taus(rank: dict, noise: dict, path: str | Path) -> Path:
     """Kendall tau (95% bootstrap interval) per supernet before/after calibration; the seed-vs-seed
     tau of the ground truth, where measured, as the ceiling a supernet could reach."""
-    fig, ax = plt.subplots(figsize=(6, 3.8))
+    fig, ax = plt.subplots(figsize=(max(6, 1.3 * len(rank["checkpoints"])), 3.8))
     labels, values, errs = [], [], [[], []]
     for entry in rank["checkpoints"]:
         name = entry.get("variant") or Path(entry["checkpoint"]).parent.name
+        if "seed" in entry:
+            name += f" s{entry['seed']}"
         for mode in ("uncalibrated", "calibrated"):
             c = entry["correlation"][mode]
             labels.append(f"{name}\n{mode}")

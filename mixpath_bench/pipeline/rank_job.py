@@ -31,13 +31,16 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
                  metric: str = "val_acc",
                  recipe: StandaloneRecipe | None = None, seeds: Sequence[int] = (0,), n_boot: int = 1000,
                  archs: Sequence[Arch] | None = None, fast: bool = False, labels: Sequence[str] | None = None,
-                 log: Callable[[str], None] = print, loaded: Config | None = None) -> dict:
+                 log: Callable[[str], None] = print, loaded: Config | None = None,
+                 checkpoint_seeds: Sequence[int] | None = None) -> dict:
     """Score, correlate, write ``rank.json`` and ``rank.png`` into `work_dir`; returns the summary.
 
     `archs` fixes the architectures to rank (default: `ranking_archs` of the supernets' space).
     `fast`: the fast evaluation settings (bf16 autocast and channels-last on CUDA, validation in
     batches of 2,500); the calibration batches are the same.  `labels` names the checkpoints
-    (``variant`` in ``rank.json``).  `loaded`: `config` already loaded (it is not read again).
+    (``variant`` in ``rank.json``), `checkpoint_seeds` their training seeds (``seed``).  `loaded`:
+    `config` already loaded (it is not read again).  ``rank.json`` also holds every architecture's
+    stand-alone multiply-adds and parameters (the simplest baseline scorers).
     """
     if calib_batches < 1:
         raise ConfigError(f"calib_batches must be >= 1 (ranking compares scores before and after BN calibration), "
@@ -80,12 +83,19 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
                                  "uncalibrated": rank_correlation(raw, truth_acc, n_boot)}}
         if labels is not None:
             entry["variant"] = labels[n]
+        if checkpoint_seeds is not None:
+            entry["seed"] = int(checkpoint_seeds[n])
         summary["checkpoints"].append(entry)
-        label = f"{Path(ckpt).parent.name}/{Path(ckpt).name} ({'SBN' if entry['shadow_bn'] else 'BN'})"
+        name = labels[n] if labels is not None else f"{Path(ckpt).parent.name}/{Path(ckpt).name}"
+        if checkpoint_seeds is not None:
+            name += f" seed {checkpoint_seeds[n]}"
+        label = f"{name} ({'SBN' if entry['shadow_bn'] else 'BN'})"
         panels[label + ", calibrated"] = (calibrated, truth_acc, entry["correlation"]["calibrated"]["kendall_tau"])
         c = entry["correlation"]
         log(f"rank: {label}: Kendall tau {c['uncalibrated']['kendall_tau']:.3f} -> "
             f"{c['calibrated']['kendall_tau']:.3f} with BN calibration")
+    costs = [evaluators[0].complexity(a) for a in archs]
+    summary["madds"], summary["params"] = [c["madds"] for c in costs], [c["params"] for c in costs]
     save_json_atomic(work / "rank.json", summary)
     plot_ranking(panels, work / "rank.png", truth_label=f"{truth.name} (%)")
     log(f"rank: wrote {work / 'rank.json'} and {work / 'rank.png'}")
@@ -96,3 +106,17 @@ def _shadow(network) -> bool:
     from ..nn import ShadowBatchNorm
 
     return any(m.shadow for m in network.modules() if isinstance(m, ShadowBatchNorm) and m.max_paths > 1)
+
+
+def score_archs(cfg: Config, checkpoint: str, archs: Sequence[Arch], split: str, calib_batches: int,
+                calib_batch_size: int, device: str = "cpu", log: Callable[[str], None] = print) -> list[float]:
+    """Calibrated accuracy (%) of each architecture, calibrated and scored on `split` ('val': our
+    protocol's scoring split, 'test': the reference code's)."""
+    ev = build_evaluator(cfg, checkpoint, calib_batches=calib_batches, calib_batch_size=calib_batch_size,
+                         device=device, with_uncalibrated=False, split=split)
+    scored = Progress(len(archs), f"rank: {Path(checkpoint).parent.name} scored on the {split} split", log)
+    out = []
+    for arch in archs:
+        out.append(ev.score(arch).acc)
+        scored.step()
+    return out

@@ -82,13 +82,15 @@ def truth_section(ctx: Context, out: Outputs) -> list[str]:
 
 def supernet_section(ctx: Context, out: Outputs) -> list[str]:
     s = out["supernets"].variants
-    lines = ["## 2. Supernets", "", "| variant | overrides | training time (s) | checkpoint |", "|---|---|---|---|"]
+    lines = ["## 2. Supernets", "", "| variant | overrides | seed | training time (s) | checkpoint |",
+             "|---|---|---|---|---|"]
     for name, v in s.items():
         over = ", ".join(f"{k}={val}" for k, val in v.overrides.items())
-        secs = f"{v.train_seconds:.0f}" if v.train_seconds is not None else "n/a"
-        lines.append(f"| {name} | {over} | {secs} | `{v.checkpoint}` |")
-    lines += ["", f"Same config (`{ctx.supernet_config}`), seed and budget for every variant.",
-              _source("supernets/stage.json", *[v.log for v in s.values()]), ""]
+        for seed, secs, ckpt in zip(v.seeds, v.train_seconds, v.checkpoints):
+            lines.append(f"| {name} | {over} | {seed} | {f'{secs:.0f}' if secs is not None else 'n/a'} | `{ckpt}` |")
+    lines += ["", f"Same config (`{ctx.supernet_config}`) and budget for every variant; each seed sets the weights, "
+              "the data order and the path sampling.", _source("supernets/stage.json", *[lg for v in s.values()
+                                                                                          for lg in v.logs]), ""]
     return lines
 
 
@@ -108,34 +110,145 @@ def ranking_verdict(diff: dict, mode: str = "calibrated") -> str:
             "scale the paper's claim that SBN improves the ranking is neither confirmed nor refuted.")
 
 
+METRIC_LABELS = {"kendall_tau": "tau-b", "sparse_kendall_tau": "sparse tau", "spearman_rho": "Spearman",
+                 "pearson_r": "Pearson", "kendall_tau_top_k": "tau top-K", "precision_at_k": "P@K",
+                 "best_rank_at_k": "BR@K", "worst_rank_at_k": "WR@K"}
+
+
+def _m(m: dict, spread: bool = True) -> str:
+    lo, hi = m["ci95"]
+    std = f" +- {m['std']:.2f}" if spread else ""
+    return f"{m['value']:.2f}{std} [{lo:.2f}, {hi:.2f}]"
+
+
+def _d(d: dict) -> str:
+    lo, hi = d["ci95"]
+    return f"{d['difference']:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+
+
 def ranking_section(ctx: Context, out: Outputs) -> list[str]:
     ranking = out["ranking"]
     rank = _read(ctx, ranking.rank_json)
     diff = ranking.sbn_minus_bn
     lines = ["## 3. Ranking", "", f"Each of the {len(rank['archs'])} architectures scored by each supernet on the "
              "validation split, before and after BN calibration, against the ground truth above.", "",
-             "| supernet | Shadow BN | BN calibration | Kendall tau-b [95% CI] | Spearman rho [95% CI] |",
-             "|---|---|---|---|---|"]
+             "| supernet | seed | Shadow BN | BN calibration | Kendall tau-b [95% CI] | Spearman rho [95% CI] |",
+             "|---|---|---|---|---|---|"]
     for entry in rank["checkpoints"]:
         for mode in ("uncalibrated", "calibrated"):
             c = entry["correlation"][mode]
-            lines.append(f"| {entry.get('variant', '')} | {'yes' if entry['shadow_bn'] else 'no'} | "
-                         f"{'after' if mode == 'calibrated' else 'before'} | {_ci(c, 'kendall_tau')} | "
-                         f"{_ci(c, 'spearman_rho')} |")
-    lines += ["", "Paired differences SBN - BN (same resampled architectures):", ""]
+            lines.append(f"| {entry.get('variant', '')} | {entry.get('seed', '')} | "
+                         f"{'yes' if entry['shadow_bn'] else 'no'} | {'after' if mode == 'calibrated' else 'before'} | "
+                         f"{_ci(c, 'kendall_tau')} | {_ci(c, 'spearman_rho')} |")
+    sources = [ranking.rank_json, ranking.differences]
+    if ranking.metrics:
+        met = _read(ctx, ranking.metrics)
+        names = list(METRIC_LABELS)
+        some = next(iter(met["variants"].values()))["calibrated"]
+        lines += ["", f"Every metric, mean +- std over {some['seeds']} supernet seed(s) [pooled 95% bootstrap "
+                  f"interval of the seed mean]; K = {met['k']} of {some['n']}; BR@K / WR@K are the best / worst true "
+                  f"rank among the predicted top K as a fraction of the list (1/{some['n']} = the best network; "
+                  "lower is better); sparse tau rounds the truth to 0.1 pp.", "",
+                  "| supernet | calibration | " + " | ".join(METRIC_LABELS[n] for n in names) + " |",
+                  "|---|---|" + "---|" * len(names)]
+        for variant, modes in met["variants"].items():
+            for mode in ("calibrated", "uncalibrated"):
+                ms = modes[mode]["metrics"]
+                lines.append(f"| {variant} | {'after' if mode == 'calibrated' else 'before'} | "
+                             + " | ".join(_m(ms[n]) for n in names) + " |")
+        sources.append(ranking.metrics)
+    lines += ["", "Paired differences SBN - BN, seed means on the same resampled architectures "
+              "(lower is better for BR@K / WR@K):", ""]
     for mode in ("uncalibrated", "calibrated"):
-        for stat in ("kendall_tau", "spearman_rho"):
-            d = diff[mode][stat]
-            lines.append(f"- {mode}, {stat.replace('_', ' ')}: {d['difference']:+.3f} "
-                         f"[{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}]")
+        lines.append(f"- {'before' if mode == 'uncalibrated' else 'after'} calibration: "
+                     + "; ".join(f"{METRIC_LABELS.get(stat, stat)} {_d(d)}" for stat, d in diff[mode].items()))
+    per_seed = _read(ctx, ranking.differences).get("per_seed_kendall_tau", {})
+    if len(per_seed.get("calibrated", [])) > 1:
+        lines.append("- per seed, Kendall tau after calibration: " + "; ".join(
+            f"seed {d['seed']} {_d(d)}" for d in per_seed["calibrated"]))
     sbn_cal = next(e for e in rank["checkpoints"] if e["shadow_bn"])["correlation"]["calibrated"]
     lines += ["", ranking_verdict(diff, "calibrated"), "", ranking_verdict(diff, "uncalibrated"), "",
               f"The paper reports Kendall tau {PAPER_TAU} for its SBN supernet on the full NAS-Bench-101 ground "
-              f"truth (CIFAR-10, 200 epochs); here it is {sbn_cal['kendall_tau']:.3f} on "
+              f"truth (CIFAR-10, 200 epochs) with the reference protocol; here it is {sbn_cal['kendall_tau']:.3f} on "
               f"{len(rank['archs'])} architectures of a small CPU experiment, so the two are not directly "
-              "comparable.", "", f"![ranking]({ranking.figure})", "", f"![Kendall tau]({ranking.tau_figure})", "",
-              _source(ranking.rank_json, ranking.differences), ""]
+              "comparable.", "", f"![ranking]({ranking.figure})", "", f"![Kendall tau]({ranking.tau_figure})", ""]
+    if ranking.baselines:
+        lines += baselines_lines(_read(ctx, ranking.baselines))
+        sources.append(ranking.baselines)
+    if ranking.protocol:
+        lines += protocol_lines(_read(ctx, ranking.protocol))
+        sources.append(ranking.protocol)
+    return lines + [_source(*sources), ""]
+
+
+BASELINE_NAMES = {"params": "parameters", "madds": "multiply-adds", "grad_norm": "grad_norm", "snip": "snip",
+                  "synflow": "synflow", "jacov": "jacov", "naswot": "NASWOT"}
+
+
+def baselines_lines(b: dict) -> list[str]:
+    """Baseline scorers on the same list and metrics, and the SBN supernet against each."""
+    lines = ["### Baselines a supernet must beat", "",
+             "Scorers that need no supernet, on the same architectures and metrics: stand-alone parameters and "
+             "multiply-adds (larger = predicted better) and zero-cost proxies of the freshly initialised network "
+             "on one training batch. Last columns: the SBN supernet (calibrated, mean over its seeds) minus "
+             "the baseline, paired on the same resampled networks.", "",
+             "| scorer | tau-b | Spearman | P@K | WR@K | SBN - it, tau-b | SBN - it, P@K | SBN ranks |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, res in b["metrics"].items():
+        ms, vs = res["metrics"], b["supernet_minus_baseline"][name]
+        verdict = {"a": "better", "b": "worse", "undecided": "no clear difference"}[vs["kendall_tau"]["better"]]
+        lines.append(f"| {BASELINE_NAMES.get(name, name)} | {_m(ms['kendall_tau'], False)} | "
+                     f"{_m(ms['spearman_rho'], False)} | {_m(ms['precision_at_k'], False)} | "
+                     f"{_m(ms['worst_rank_at_k'], False)} | {_d(vs['kendall_tau'])} | {_d(vs['precision_at_k'])} | "
+                     f"{verdict} |")
+    lines += ["", baselines_verdict(b), ""]
     return lines
+
+
+def baselines_verdict(b: dict) -> str:
+    """How many baselines the SBN supernet out-ranks by Kendall tau (paired interval excludes 0)."""
+    votes = {name: v["kendall_tau"]["better"] for name, v in b["supernet_minus_baseline"].items()}
+    better = [BASELINE_NAMES.get(n, n) for n, v in votes.items() if v == "a"]
+    worse = [BASELINE_NAMES.get(n, n) for n, v in votes.items() if v == "b"]
+    return (f"**By Kendall tau the SBN supernet ranks better than {len(better)} of {len(votes)} baselines"
+            + (f" ({', '.join(better)})" if better else "") + f", worse than {len(worse)}"
+            + (f" ({', '.join(worse)})" if worse else "") + "**; for the rest the paired interval includes 0.")
+
+
+def protocol_lines(p: dict) -> list[str]:
+    """Reference protocol vs ours on the same supernets and truth, and each choice alone."""
+    from ..bench.protocol import DESCRIPTIONS, ROWS
+
+    variants = list(p["variants"])
+    lines = ["### The reference protocol beside ours", "",
+             f"Kendall tau-b of the same supernets against the same ground truth, mean over supernet seeds "
+             f"(+- std over seeds and {p['draws']} redraws of the random parts). The reference protocol samples "
+             f"{p['samples']} encodings (duplicates kept), calibrates and scores on the test split, takes one random "
+             f"seed per candidate as truth and drops the {p['drop']} lowest-scored candidates; alone, the drop "
+             f"removes the same fraction ({p['drop_distinct']}) of our list.", "",
+             "| protocol | " + " | ".join(f"{v}: tau | {v}: moves tau by" for v in variants) + " |",
+             "|---|" + "---|---|" * len(variants)]
+    for row in ROWS:
+        cells = " | ".join(f"{p['variants'][v][row]['mean']:.3f} +- {p['variants'][v][row]['std']:.3f} | "
+                           f"{p['variants'][v][row]['moves_tau_by']:+.3f}" for v in variants)
+        lines.append(f"| {row}: {DESCRIPTIONS[row]} | {cells} |")
+    if not p["one_repeat_available"]:
+        lines.append("")
+        lines.append("The ground truth has one value per network here, so 'one_repeat' equals ours.")
+    lines += ["", protocol_verdict(p), ""]
+    return lines
+
+
+def protocol_verdict(p: dict) -> str:
+    from ..bench.protocol import CHOICES
+
+    parts = []
+    for name, rows in p["variants"].items():
+        biggest = max(CHOICES, key=lambda c: abs(rows[c]["moves_tau_by"]))
+        parts.append(f"{name}: tau {rows['ours']['mean']:.3f} with ours, {rows['reference']['mean']:.3f} with the "
+                     f"reference protocol ({rows['reference']['moves_tau_by']:+.3f}); the largest single choice is "
+                     f"'{biggest}' ({rows[biggest]['moves_tau_by']:+.3f})")
+    return "**Protocol**: " + "; ".join(parts) + "."
 
 
 def search_section(ctx: Context, out: Outputs) -> list[str]:
@@ -234,6 +347,10 @@ def summary_section(ctx: Context, out: Outputs) -> list[str]:
     if "ranking" in out:
         diff = out["ranking"].sbn_minus_bn
         lines += [f"- {ranking_verdict(diff, 'uncalibrated')}", f"- {ranking_verdict(diff, 'calibrated')}"]
+        if out["ranking"].baselines:
+            lines.append(f"- {baselines_verdict(_read(ctx, out['ranking'].baselines))}")
+        if out["ranking"].protocol:
+            lines.append(f"- {protocol_verdict(_read(ctx, out['ranking'].protocol))}")
     if "table2" in out:
         lines.append(f"- {search_verdict(_read(ctx, out['table2'].table_json)['summary'])}")
     if "analysis" in out:

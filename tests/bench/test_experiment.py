@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from mixpath_bench.bench.ranking import paired_difference
 from mixpath_bench.pipeline.report import describe, ranking_verdict
@@ -29,8 +30,9 @@ EXPERIMENT = """supernet_config = '{d}/supernet.py'
 device = 'cpu'
 workers = 2
 ground_truth = dict(seeds=[0, 1], max_archs=5, recipe=dict(epochs=1, batch_size=64))
-supernets = dict(seed=0)
-ranking = dict(calib_batches=1, calib_batch_size=128, n_boot=50)
+supernets = dict(seeds=[0, 1])
+ranking = dict(calib_batches=1, calib_batch_size=128, n_boot=50, top_k=2, proxy_batch=16, protocol='reference',
+               reference_samples=60, reference_drop=3, reference_draws=2)
 search = dict(config='{d}/search.py', seeds=[0, 1])
 darts = dict(config='{d}/darts.py', seeds=[0])
 analysis = dict(samples=16, combos=4)
@@ -66,7 +68,7 @@ def test_stages_resume_after_interruption_between_stages(experiment):
     for stage in ("ranking", "search", "darts", "table2", "analysis"):
         assert f"== {stage}: running" in second
         assert json.loads((work / stage / "stage.json").read_text())["done"] is True
-    assert "[sbn]" in first and "Saving checkpoint" in first  # per-epoch progress from the training processes
+    assert "[sbn/seed1]" in first and "Saving checkpoint" in first  # per-epoch progress from the training processes
 
 
 def test_report_names_the_source_of_every_section(experiment):
@@ -93,10 +95,31 @@ def test_numbers_in_report_match_their_sources(experiment):
     assert len(truth["archs"]) == 5 and np.array(truth["per_seed"]).shape == (5, 2)
     assert f"{truth['noise']['seed_noise_std']:.2f} pp" in report
     rank = json.loads((work / "ranking/rank.json").read_text())
-    assert [e["variant"] for e in rank["checkpoints"]] == ["sbn", "bn"]
-    assert [e["shadow_bn"] for e in rank["checkpoints"]] == [True, False]
-    tau = rank["checkpoints"][0]["correlation"]["calibrated"]["kendall_tau"]
-    assert f"| sbn | yes | after | {tau:.3f} [" in report
+    assert [(e["variant"], e["seed"]) for e in rank["checkpoints"]] == [("sbn", 0), ("sbn", 1), ("bn", 0), ("bn", 1)]
+    assert [e["shadow_bn"] for e in rank["checkpoints"]] == [True, True, False, False]
+    assert rank["checkpoints"][0]["calibrated"] != rank["checkpoints"][1]["calibrated"]  # two supernet seeds
+    tau = rank["checkpoints"][1]["correlation"]["calibrated"]["kendall_tau"]
+    assert f"| sbn | 1 | yes | after | {tau:.3f} [" in report
+    # every metric is the mean over the two seeds of the per-seed values computed from rank.json's scores
+    metrics = json.loads((work / "ranking/metrics.json").read_text())["variants"]["sbn"]["calibrated"]
+    sbn = [e["calibrated"] for e in rank["checkpoints"][:2]]
+    taus = [stats.kendalltau(s, rank["truth_acc"]).statistic for s in sbn]
+    assert metrics["seeds"] == 2 and metrics["metrics"]["kendall_tau"]["per_seed"] == pytest.approx(taus)
+    assert metrics["metrics"]["kendall_tau"]["value"] == pytest.approx(np.mean(taus))
+    assert len(metrics["metrics"]) == 8
+    # baselines on the same list: the parameter count scorer is the stand-alone size of each network
+    base = json.loads((work / "ranking/baselines.json").read_text())
+    assert set(base["scores"]) == {"params", "madds", "grad_norm", "snip", "synflow", "jacov", "naswot"}
+    assert base["scores"]["params"] == rank["params"] and len(rank["params"]) == 5
+    p_tau = stats.kendalltau(base["scores"]["params"], rank["truth_acc"]).statistic
+    assert base["metrics"]["params"]["metrics"]["kendall_tau"]["value"] == pytest.approx(p_tau)
+    diff = base["supernet_minus_baseline"]["params"]["kendall_tau"]["difference"]
+    assert diff == pytest.approx(np.mean(taus) - p_tau)
+    assert f"{diff:+.3f} [" in report and "### Baselines a supernet must beat" in report
+    # the reference protocol beside ours: 'ours' is the tau of the calibrated scores above
+    proto = json.loads((work / "ranking/protocol.json").read_text())
+    assert proto["variants"]["sbn"]["ours"]["mean"] == pytest.approx(np.mean(taus))
+    assert [r["seed"] for r in proto["runs"]] == [0, 1, 0, 1] and "### The reference protocol beside ours" in report
     table = json.loads((work / "table2/table2.json").read_text())
     methods = {r["method"] for r in table["rows"]}
     assert methods == {"MixPath evolution", "MixPath NSGA-II (most accurate pick)", "MixPath random search",
@@ -127,7 +150,8 @@ def test_changed_inputs_rerun_only_that_stage_and_killed_stage_resumes(experimen
     kept = [p for p in work.iterdir() if p.name.startswith("ranking.replaced-")]
     assert kept and all((p / "rank.json").is_file() for p in kept)
     outputs = json.loads((work / "supernets/stage.json").read_text())["outputs"]["variants"]["sbn"]
-    assert outputs["checkpoint"].startswith("supernets/sbn/") and not outputs["checkpoint"].startswith("/")
+    assert [c.split("/")[:3] for c in outputs["checkpoints"]] == [["supernets", "sbn", "seed0"],
+                                                                   ["supernets", "sbn", "seed1"]]
 
 
 def test_logging_settings_do_not_change_the_supernets_key(experiment):
@@ -156,7 +180,11 @@ def test_bad_configs_fail_with_one_line(tmp_path, experiment):
                           ("supernets = dict(variants=dict(a=dict(shadow_bn='no')))",
                            "variants.a.shadow_bn must be True or False"),
                           ("supernets = dict(variants=dict(a=dict(shadow_bn=True)))", "one with shadow_bn=False"),
-                          ("ranking = dict(calib_batches=0)", "calib_batches, calib_batch_size and n_boot must be >= 1"),
+                          ("ranking = dict(calib_batches=0)", "calib_batches, calib_batch_size, n_boot, top_k"),
+                          ("ranking = dict(baselines=['params', 'zen'])", "ranking.baselines: unknown scorer 'zen'"),
+                          ("ranking = dict(protocol='paper')", "protocol must be 'ours' or 'reference'"),
+                          ("supernets = dict(seeds=[1, 1])", "seeds must name at least one seed, each once"),
+                          ("supernets = dict(seed=1, seeds=[2])", "give supernets.seeds or supernets.seed"),
                           ("ground_truth = dict(seeds=[0, 'x'])", "ground_truth.seeds[1] must be an integer"),
                           ("ground_truth = dict(recipe=dict(epoch=3))", "ground_truth: recipe:")):
         bad.write_text(f"supernet_config = '{d}/supernet.py'\n{text}\n")

@@ -41,6 +41,8 @@ def test_sampled_encodings_repeat_the_34_networks():
     keys = sample_encodings(S4, 1000, seed=0)
     assert len(keys) == 1000 and set(keys) <= set(KEYS) and len(set(keys)) == 34
     assert keys == sample_encodings(S4, 1000, seed=0)
+    few = sample_encodings(S4, 50, seed=0, among=set(KEYS[:3]))  # a cut-down list: its networks only
+    assert len(few) == 50 and set(few) == set(KEYS[:3])
 
 
 def test_protocol_rows_on_a_perfect_and_a_noisy_scorer():

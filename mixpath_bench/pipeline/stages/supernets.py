@@ -1,8 +1,11 @@
-"""Stage 2, ``supernets``: one supernet per variant (default: Shadow BN and vanilla BN), same budget.
+"""Stage 2, ``supernets``: one supernet per variant (default: Shadow BN and vanilla BN) and seed,
+same budget.
 
-Each variant trains in its own process started through the package's entry point
-(``python -m mixpath_bench train``, ``torch.distributed.run`` for several GPUs), concurrently on
-CPU; a killed run resumes from its last epoch on the next invocation.
+Each (variant, seed) trains in its own process started through the package's entry point
+(``python -m mixpath_bench train``, ``torch.distributed.run`` for several GPUs), ``workers`` at a
+time on CPU, one after the other on a GPU; a killed run resumes from its last epoch on the next
+invocation.  Several seeds measure the supernet's own seed noise, usually the largest error bar of
+a weight-sharing ranking and rarely reported.
 """
 from __future__ import annotations
 
@@ -23,16 +26,24 @@ from ..stage import LOGGING_KEYS, Context, Stage, config_digest, register_stage
 
 @dataclass(frozen=True)
 class SupernetsSettings:
-    """``supernets``: variants as ``model.network`` overrides, trained with one seed and budget."""
+    """``supernets``: variants as ``model.network`` overrides, each trained with every seed and one budget."""
 
     variants: dict = field(default_factory=lambda: {"sbn": {"shadow_bn": True}, "bn": {"shadow_bn": False}})
     epochs: int | None = None  # default: the supernet config's max_epochs
     gpus: int = 1
     amp: bool = False
     fast: bool = False
-    seed: int = 0
+    seeds: tuple[int, ...] = (0,)
+    seed: int | None = None  # one seed: the same as seeds=[seed]
 
     def __post_init__(self) -> None:
+        if self.seed is not None:
+            if tuple(self.seeds) != (0,):
+                raise ValueError("give supernets.seeds or supernets.seed, not both")
+            object.__setattr__(self, "seeds", (self.seed,))
+            object.__setattr__(self, "seed", None)
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds must name at least one seed, each once; got {list(self.seeds)}")
         if not self.variants:
             raise ValueError("variants must name at least one supernet")
         for name, overrides in self.variants.items():
@@ -46,12 +57,20 @@ class SupernetsSettings:
 
 @dataclass(frozen=True)
 class Variant:
+    """One supernet variant, trained once per seed (lists in seed order)."""
+
     shadow_bn: bool
     overrides: dict
-    checkpoint: str
-    work_dir: str
-    train_seconds: float | None
-    log: str
+    seeds: list
+    checkpoints: list
+    work_dirs: list
+    train_seconds: list  # float | None each
+    logs: list
+
+    @property
+    def checkpoint(self) -> str:
+        """The first seed's checkpoint (search and analysis use it)."""
+        return self.checkpoints[0]
 
 
 @dataclass(frozen=True)
@@ -78,43 +97,49 @@ class SupernetsStage(Stage):
         return {"supernet_config": config_digest(ctx.supernet_cfg, LOGGING_KEYS)}
 
     def run(self, ctx: Context, settings: SupernetsSettings, upstream: dict, folder: Path) -> SupernetsOutput:
+        jobs = [(name, seed) for name in settings.variants for seed in settings.seeds]
         parallel = ctx.device == "cpu" and ctx.workers > 1
+        at_once = min(ctx.workers, len(jobs)) if parallel else 1
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         if parallel:
-            env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // min(ctx.workers, len(settings.variants))))
-        procs = []
-        for name, overrides in settings.variants.items():
-            work = folder / name
+            env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // at_once))
+        running: list = []
+        for name, seed in jobs:
+            if len(running) >= at_once:
+                _wait(running.pop(0))
+            overrides = settings.variants[name]
+            work = folder / name / f"seed{seed}"
             work.mkdir(parents=True, exist_ok=True)
-            cmd = self.command(ctx, settings, overrides, work)
-            ctx.log(f"supernets: training {name} ({', '.join(f'{k}={v}' for k, v in overrides.items())}); "
+            cmd = self.command(ctx, settings, overrides, work, seed)
+            ctx.log(f"supernets: training {name} seed {seed} ({', '.join(f'{k}={v}' for k, v in overrides.items())}); "
                     f"log {work / 'train.log'}")
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                                     preexec_fn=_die_with_parent)
-            relay = threading.Thread(target=_relay, args=(proc, work / "train.log", name, ctx.log), daemon=True)
+            label = name if len(settings.seeds) == 1 else f"{name}/seed{seed}"
+            relay = threading.Thread(target=_relay, args=(proc, work / "train.log", label, ctx.log), daemon=True)
             relay.start()
-            procs.append((name, work, proc, relay))
-            if not parallel:
-                _wait(procs[-1])
+            running.append((label, work, proc, relay))
+        for item in running:
+            _wait(item)
         default_sbn = bool(ctx.supernet_cfg.model.network.get("shadow_bn", True))
         variants = {}
-        for item in procs:
-            _wait(item)
-            name, work = item[:2]
-            ckpt = resolve_checkpoint(work)
-            overrides = settings.variants[name]
-            variants[name] = Variant(bool(overrides.get("shadow_bn", default_sbn)), dict(overrides), ctx.rel(ckpt),
-                                     ctx.rel(work), train_seconds(load_checkpoint_file(ckpt)),
-                                     ctx.rel(work / "train.log"))
+        for name, overrides in settings.variants.items():
+            works = [folder / name / f"seed{seed}" for seed in settings.seeds]
+            ckpts = [resolve_checkpoint(w) for w in works]
+            variants[name] = Variant(bool(overrides.get("shadow_bn", default_sbn)), dict(overrides),
+                                     list(settings.seeds), [ctx.rel(c) for c in ckpts], [ctx.rel(w) for w in works],
+                                     [train_seconds(load_checkpoint_file(c)) for c in ckpts],
+                                     [ctx.rel(w / "train.log") for w in works])
         return SupernetsOutput(variants)
 
     @staticmethod
-    def command(ctx: Context, settings: SupernetsSettings, overrides: dict, work: Path) -> list[str]:
-        """The training command of one variant: the package's own entry point, never a checkout file."""
+    def command(ctx: Context, settings: SupernetsSettings, overrides: dict, work: Path, seed: int) -> list[str]:
+        """The training command of one variant and seed (weights, data order and path sampling all follow
+        `seed`): the package's own entry point, never a checkout file."""
         launcher = [sys.executable] if settings.gpus <= 1 else [
             sys.executable, "-m", "torch.distributed.run", f"--nproc-per-node={settings.gpus}"]
         cmd = [*launcher, "-m", "mixpath_bench", "train", str(ctx.supernet_config), "--work-dir", str(work.resolve()),
-               "--resume", "--cfg-options", f"randomness.seed={settings.seed}",
+               "--resume", "--cfg-options", f"randomness.seed={seed}", f"model.seed={seed}",
                *[f"model.network.{k}={v}" for k, v in overrides.items()]]
         if settings.epochs:
             cmd += ["--epochs", str(settings.epochs)]
