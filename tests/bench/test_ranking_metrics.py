@@ -88,3 +88,19 @@ def test_paired_difference_says_which_scorer_is_better():
     assert w["difference"] < 0 and w["better"] == "a"
     same = paired_metric_difference([good], [good], truth, "kendall_tau", n_boot=100)
     assert same["difference"] == 0.0 and same["better"] == "undecided"
+
+
+@pytest.mark.parametrize("n", [3, 4, 34, 300, 301, 1000])
+def test_fast_correlations_equal_scipy_with_ties(n):
+    from scipy import stats
+
+    from mixpath_bench.bench.ranking import kendall_tau, spearman_rho
+
+    rng = np.random.default_rng(n)
+    for trial in range(10):
+        a = rng.integers(0, 6, n).astype(float)  # many ties
+        b = rng.random(n) if trial % 2 else rng.integers(0, 4, n).astype(float)
+        assert kendall_tau(a, b) == pytest.approx(stats.kendalltau(a, b).statistic, abs=1e-12)
+        assert spearman_rho(a, b) == pytest.approx(stats.spearmanr(a, b).statistic, abs=1e-12)
+        assert pearson_r(a, b) == pytest.approx(stats.pearsonr(a, b).statistic, abs=1e-12)
+    assert np.isnan(kendall_tau([1.0, 1.0, 1.0], [1.0, 2.0, 3.0])) and np.isnan(pearson_r([2, 2, 2], [1, 2, 3]))
