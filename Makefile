@@ -6,13 +6,16 @@
 #            wheels into .whl/ and export the reference implementation from REFERENCE_SRC (a git
 #            directory or checkout of github.com/xiaomi-automl/MixPath) into .reference/MixPath,
 #            for tools/gpu_check.py (docs/benchmarks.md, "GPU check").
+# make mutate: mutation testing (mutmut, installed into .venv) of the core modules, each group of
+#            modules against only the tests that cover it (tools/_mutate.py; docs/mutation.md);
+#            GROUPS="search nn" runs some groups; results in .mutate/.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 REFERENCE_SRC ?= /work/.mirror/xiaomi-automl+MixPath/repo
 
-.PHONY: test demo venv clean gpu-kit
+.PHONY: test demo venv clean gpu-kit mutate
 
 $(STAMP): setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +30,10 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) tools/experiment.py configs/experiment/demo.py
+
+mutate: $(STAMP)
+	$(PY) -m pip install -q "mutmut==3.8.1"
+	$(PY) tools/_mutate.py $(GROUPS)
 
 gpu-kit:
 	PYTHON=$(PYTHON) REFERENCE_SRC=$(REFERENCE_SRC) bash tools/gpu_kit.sh
