@@ -101,3 +101,42 @@ def test_cache_location_creation_and_warnings(tmp_path, monkeypatch, capsys):
     assert f"warning: NAS-Bench-101 cache {cache} is unreadable (it belongs to another file or its arrays differ " \
            "in length); rebuilding it" in capsys.readouterr().err
     assert nb.NASBench101.from_tfrecord(path, cache_dir=cache_dir).query(HASH) == first.query(HASH)
+
+
+def _header(length):
+    raw = struct.pack("<Q", length)
+    return raw + struct.pack("<I", nb.masked_crc(raw))
+
+
+def test_record_framing_errors(tmp_path):
+    path = tmp_path / "f.tfrecord"
+    with pytest.raises(DatasetError, match=rf"^NAS-Bench-101 file {path} does not exist; pass the path of "
+                                           r"nasbench_only108\.tfrecord$"):
+        list(nb.read_records(path))
+    path.write_bytes(record(b"abc") + _header(3)[:7])
+    with pytest.raises(DatasetError, match=rf"^{path}: record 1 at byte 19 is truncated \(incomplete header\)$"):
+        list(nb.read_records(path))
+    path.write_bytes(_header(1000) + b"0123456789")
+    with pytest.raises(DatasetError, match=rf"^{path}: record 0 at byte 0 claims 1000 bytes but only 6 remain "
+                                           r"\(truncated or corrupt file\)$"):
+        list(nb.read_records(path))
+    path.write_bytes(_header(2**63 + 5) + b"x" * 20)  # a length no signed reading may turn negative
+    with pytest.raises(DatasetError, match=rf"claims {2**63 + 5} bytes but only 16 remain"):
+        list(nb.read_records(path))
+    data = bytearray(record(b"abc"))
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))  # a wrong data CRC: read as is unless asked to check
+    assert list(nb.read_records(path)) == [b"abc"]
+
+
+def test_scan_messages(tmp_path):
+    path = tmp_path / "f.tfrecord"
+    path.write_bytes(_row(HASH, epochs=36))
+    with pytest.raises(DatasetError, match=rf"^{path} holds no records for 108 epochs$"):
+        nb.NASBench101.scan(path, 108)
+    path.write_bytes(_row(HASH) * 2)
+    with pytest.raises(DatasetError, match=rf"^{path}: hash {HASH} has 2 record\(s\) for 108 epochs instead of 3 "
+                                           r"\(1 hash\(es\) like this\); NAS-Bench-101 has 3 repeats per "
+                                           r"architecture, so the file is incomplete or not "
+                                           r"nasbench_only108\.tfrecord$"):
+        nb.NASBench101.scan(path, 108)

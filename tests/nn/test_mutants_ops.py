@@ -46,6 +46,8 @@ def test_mixed_kernel_bottleneck_structure_by_hand():
     # SE 16->4->16 (64+4, 64+16), grouped projection 16*8
     assert n_params(block) == 64 + 32 + 344 + 32 + 68 + 80 + 128
     assert n_modules(block, nn.ReLU) == 3
+    relu6 = MixedKernelBottleneck(8, 8, [(3,)], 2, 1, nn.ReLU6, se_ratio=0.5)
+    assert n_modules(relu6, nn.ReLU6) == 3 and n_modules(relu6, nn.ReLU) == 0  # expand, depthwise, SE
     plain = MixedKernelBottleneck(8, 8, [(3,)], 2, 1, nn.ReLU)
     assert isinstance(plain.se, nn.Identity) and n_params(plain) == 128 + 32 + 144 + 32 + 128
     assert MixedKernelBottleneck(2, 2, [(3,)], 1, 1, nn.ReLU, se_ratio=0.25).se.reduce.out_channels == 1

@@ -454,3 +454,102 @@ def test_fronts_of_a_single_point():
     from mixpath_bench.search import non_dominated_fronts
 
     assert [f.tolist() for f in non_dominated_fronts(np.array([[1.0, 2.0]]))] == [[0]]
+
+
+# -- ties: stable orders ---------------------------------------------------------------------------------
+def test_tied_values_keep_their_order():
+    from mixpath_bench.search import equispaced_picks, weighted_crowding_distance
+    from mixpath_bench.search.result import front_of
+
+    values = np.array([i % 3 for i in range(60)], dtype=float)  # many ties: a stable sort is needed
+    F = np.stack([np.zeros(60), values], axis=1)
+    np.testing.assert_array_equal(equispaced_picks(F, 60), np.argsort(values, kind="stable"))
+    d = weighted_crowding_distance(np.stack([values, np.zeros(60)], axis=1), np.array([1.0, 0.0]))
+    assert np.flatnonzero(np.isinf(d)).tolist() == [0, 59]  # the first minimum and the last maximum
+    keys = [f"k{i}" for i in range(60)]
+    state = {"metrics": {k: {"acc": float(i), "madds": float(i), "params": float(i % 3)} for i, k in enumerate(keys)}}
+    front = front_of(state, keys, [("acc", "max"), ("madds", "min"), ("params", "min")])
+    assert front == [k for p in range(3) for i, k in enumerate(keys) if i % 3 == p]
+
+
+def test_equispaced_picks_come_sorted_by_value_not_index():
+    from mixpath_bench.search import equispaced_picks
+
+    F = np.stack([np.zeros(5), np.array([100.0, 60.0, 49.0, 20.0, 0.0])], axis=1)
+    assert equispaced_picks(F, 3).tolist() == [4, 2, 0]  # values 0, 49, 100
+
+
+# -- counters of Algorithm 1's checks and of the budgeted searchers --------------------------------------
+def test_admit_counts_every_rejection():
+    class Underestimates(ToyEvaluator):  # the cheap estimate says 1, the full evaluation the real cost
+        def complexity(self, arch):
+            return {"madds": 1.0, "params": 1.0}
+
+        def __call__(self, archs):
+            self.calls += len(archs)
+            return ToyEvaluator()(archs)
+
+    ev, true = Underestimates(), ToyEvaluator()
+    archs = {SPACE.canonical_key(a): a for a in (SPACE.sample(np.random.default_rng(s)) for s in range(40))}
+    dear = [a for a in archs.values() if true.complexity(a)["madds"] > 4000.0][:2]
+    search = NSGA2Search(SPACE, population=4, generations=1, constraints=Constraints(max_madds=4000.0))
+    state = search._fresh_state()
+    for arch in dear + dear:  # evaluated (the estimate passed), then over the limit; again from the cache
+        assert search._admit(state, arch, set(), ev) is None
+    assert state["rejected"] == {"madds": 4, "acc": 0, "duplicate": 0} and ev.calls == 2
+    picky = NSGA2Search(SPACE, population=4, generations=1, constraints=Constraints(min_acc=99.0))
+    state, taken = picky._fresh_state(), set()
+    cheap = list(archs.values())[:2]
+    for arch in cheap + cheap:
+        assert picky._admit(state, arch, taken, true) is None
+    assert state["rejected"] == {"madds": 0, "acc": 4, "duplicate": 0}
+    state, taken = search._fresh_state(), {SPACE.canonical_key(a) for a in cheap}
+    for arch in cheap + cheap:
+        assert search._admit(state, arch, taken, true) is None
+    assert state["rejected"] == {"madds": 0, "acc": 0, "duplicate": 4}
+
+
+def test_budgeted_search_final_checkpoint_and_exhaustion(tmp_path):
+    lines = []
+    RandomSearch(S4, budget=34, seed=0).run(NetworkEvaluator(), checkpoint=tmp_path / "a.json", log=lines.append)
+    state = json.loads((tmp_path / "a.json").read_text())
+    assert state["done"] is True and state["exhausted"] is False and len(state["metrics"]) == 34
+    assert not any("evaluated before the budget" in line for line in lines)  # the budget was just enough
+    lines = []
+    RandomSearch(S4, budget=35, seed=0).run(NetworkEvaluator(), checkpoint=tmp_path / "b.json", log=lines.append)
+    assert json.loads((tmp_path / "b.json").read_text())["exhausted"] is True
+    assert "random: all 34 networks of S4 evaluated before the budget of 35" in lines
+
+
+def test_local_search_under_an_accuracy_limit():
+    result = LocalSearch(S4, budget=20, constraints=Constraints(min_acc=85.0), seed=0).run(NetworkEvaluator(),
+                                                                                        **QUIET)
+    assert result.evaluations == 20 and all(p["acc"] > 85.0 for p in result.picks)
+
+
+def test_nsga2_tournament_sees_the_weighted_crowding(monkeypatch):
+    from mixpath_bench.search import nsga2 as module
+    from mixpath_bench.search.operators import rank_and_crowding
+    from mixpath_bench.search.state import objective_matrix
+
+    seen, populations = [], []
+    original = module.binary_tournament
+
+    def spy(rank, crowd, rng):
+        seen.append((rank.copy(), crowd.copy()))
+        return original(rank, crowd, rng)
+
+    monkeypatch.setattr(module, "binary_tournament", spy)
+    search = NSGA2Search(SPACE, population=8, generations=1, weights=[2.0, 0.25], seed=3)
+    offspring = search._offspring
+
+    def record(state, P, rng, evaluator):
+        populations.append(objective_matrix([state["metrics"][k] for k in P], search.objectives))
+        return offspring(state, P, rng, evaluator)
+
+    search._offspring = record
+    search.run(ToyEvaluator(), **QUIET)
+    rank, crowd = rank_and_crowding(populations[0], np.array([2.0, 0.25]))
+    np.testing.assert_array_equal(seen[0][0], rank)
+    np.testing.assert_array_equal(seen[0][1], crowd)
+    assert np.isfinite(crowd).any()  # interior points exist, so the weights matter
