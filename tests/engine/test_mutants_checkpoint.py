@@ -203,3 +203,79 @@ def test_damaged_training_log_is_one_line(tmp_path):
                path)
     restored = ck.load_checkpoint_file(path)["message_hub"]["x"]
     assert restored.data[0].tolist() == [1.5] and restored.max_length == 1000000  # scalars, default length
+
+
+def test_mmengine_scheme_registry_after_install(monkeypatch):
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    def theirs(filename, map_location=None):
+        return {"theirs": filename}
+
+    def zoo(filename, map_location=None):
+        return {"zoo": filename}
+
+    schemes = {"": theirs, "http://": theirs, "custom://": theirs, "zoo://": zoo}
+    monkeypatch.setattr(CheckpointLoader, "_schemes", dict(schemes))
+    ck.install_mmengine_loader()
+    after = CheckpointLoader._schemes
+    assert after["zoo://"] is zoo  # the model zoo's verified loader stays
+    assert after["custom://"] is ck.refuse_remote and all(after[p] is ck.refuse_remote for p in ck.REMOTE_SCHEMES)
+    assert after[""] is not theirs and set(after) == set(schemes) | set(ck.REMOTE_SCHEMES)
+
+
+def test_map_location_reaches_torch_load(tmp_path):
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    path = tmp_path / "c.pth"
+    torch.save({"w": torch.ones(1)}, path)
+    seen = []
+
+    def where(storage, location):
+        seen.append(location)
+        return storage
+
+    ck.load_checkpoint_file(path, map_location=where)
+    assert seen == ["cpu"]
+    try:
+        ck.install_mmengine_loader()
+        CheckpointLoader.load_checkpoint(str(path), map_location=where)
+    finally:
+        ck.install_mmengine_loader()
+    assert seen == ["cpu", "cpu"]
+
+
+def test_more_record_details(tmp_path):
+    ok = {"model": {"type": "MixPathClassifier", "parts": [{"type": "S4Supernet"}, {"type": "S4Supernet"}]}}
+    assert rec.read_record(_ckpt(ok)) == ok  # types inside lists are checked against the same registry
+    for bad, shown in (({"type": 5}, "5"), ({"type": "ImgDataPreprocessor"}, "'ImgDataPreprocessor'")):
+        with pytest.raises(CheckpointError, match=rf"^checkpoint: model: type {shown} is not one of this package's "
+                                                  r"registered types$"):
+            rec.read_record(_ckpt({"model": bad}))  # where="checkpoint" by default; MMEngine's own types too
+    text = json.dumps({"model": {"type": "MixPathClassifier"}})
+    text += " " * (rec.MAX_CHARS - len(text))  # exactly the limit
+    assert rec.read_record({"meta": {rec.KEY: text, rec.DIGEST_KEY: rec.digest(text)}})
+
+
+def test_more_checkpoint_details(tmp_path):
+    deep = tmp_path / ("a" * 200) / ("b" * 200)
+    deep.mkdir(parents=True)
+    junk = deep / "junk.pth"
+    junk.write_bytes(b"")  # EOFError: the message quotes it and is cut
+    with pytest.raises(CheckpointError) as info:
+        ck.load_checkpoint_file(junk)
+    assert len(str(info.value)) == 400  # cut
+    pickled = tmp_path / "p.pth"
+    torch.save({"x": Payload()}, pickled)
+    with pytest.raises(CheckpointError, match=r"if you trust whoever made it pass --trust-checkpoint, or convert it "
+                                              r"to plain weights with tools/publish_model\.py --trust-checkpoint$"):
+        ck.load_checkpoint_file(pickled)
+    with pytest.raises(CheckpointError, match=r"^checkpoint http://h/w\.pth: URLs are not loaded \(a downloaded "
+                                              r"checkpoint would be unpickled, which can run code\); download and "
+                                              r"check it, then name the local file, or use a model-zoo entry "
+                                              r"\(zoo://NAME\)$"):
+        ck.refuse_remote("http://h/w.pth")
+    assert ck.train_seconds({"message_hub": {}}) is None
+    path = tmp_path / "h.pth"
+    torch.save({"message_hub": {"x": {ck.HISTORY_TAG: True, "log": [1.0, 2.0], "count": [1, 1]}}}, path)
+    restored = ck.load_checkpoint_file(path)["message_hub"]["x"]
+    assert restored.data[0].tolist() == [1.0, 2.0] and restored.data[1].tolist() == [1, 1]
