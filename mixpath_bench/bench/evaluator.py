@@ -9,6 +9,7 @@ and packed left), so the score does not depend on which encoding asked first.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
 from dataclasses import asdict, dataclass
 from typing import Iterable, Sequence
@@ -34,6 +35,9 @@ class Score:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+_COSTS: dict[tuple, dict[str, dict[str, int]]] = {}  # (network structure, input size) -> key -> costs
 
 
 class SupernetEvaluator:
@@ -71,7 +75,10 @@ class SupernetEvaluator:
         self.val = [(d["inputs"], d["data_samples"]) for d in (pre(b, False) for b in val_batches)] \
             if isinstance(val_batches, list) else None
         self.cache: dict[str, Score] = {}  # by network key
-        self._costs: dict[str, dict[str, int]] = {}
+        # costs depend on the network's structure alone (not its weights): evaluators of supernets of one
+        # structure (several seeds, another scoring split) count each network once
+        structure = hashlib.sha256(repr(model.network).encode()).hexdigest()
+        self._costs: dict[str, dict[str, int]] = _COSTS.setdefault((structure, self.input_size), {})
         self.evaluated = 0
         self.seconds = 0.0
 

@@ -126,6 +126,13 @@ def _interval(values, level: float = 0.95) -> tuple[float, float]:
     return float(np.quantile(values, alpha)), float(np.quantile(values, 1 - alpha))
 
 
+def _nanmean(values) -> float:
+    """Mean of the finite values; NaN (silently) when there is none, e.g. a resample with constant truth."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    return float(values.mean()) if len(values) else float("nan")
+
+
 def _check_lists(score_lists, truth) -> tuple[list[np.ndarray], np.ndarray]:
     truth = np.asarray(truth, dtype=float)
     lists = [np.asarray(s, dtype=float) for s in score_lists]
@@ -146,7 +153,7 @@ def seed_metrics(score_lists, truth, k: int = 5, n_boot: int = 1000, seed: int =
     out = {"n": len(truth), "k": min(k, len(truth)), "seeds": len(lists), "metrics": {}}
     for name in names or tuple(METRICS):
         per_seed = [metric_value(name, s, truth, k) for s in lists]
-        boot = [np.nanmean([metric_value(name, s[idx], truth[idx], k) for s in lists]) if len(idx) >= 3
+        boot = [_nanmean([metric_value(name, s[idx], truth[idx], k) for s in lists]) if len(idx) >= 3
                 else float("nan") for idx in _resampled(len(truth), n_boot, seed, METRICS[name][2])]
         out["metrics"][name] = {"value": float(np.mean(per_seed)),
                                 "std": float(np.std(per_seed, ddof=1)) if len(per_seed) > 1 else 0.0,
@@ -169,7 +176,7 @@ def paired_metric_difference(lists_a, lists_b, truth, name: str = "kendall_tau",
     b, _ = _check_lists(lists_b, truth)
 
     def mean(lists, idx):
-        return np.nanmean([metric_value(name, s[idx], truth[idx], k) for s in lists])
+        return _nanmean([metric_value(name, s[idx], truth[idx], k) for s in lists])
 
     full = np.arange(len(truth))
     diff = float(mean(a, full) - mean(b, full))

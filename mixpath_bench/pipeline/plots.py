@@ -187,3 +187,20 @@ def plot_taus(rank: dict, noise: dict, path: str | Path) -> Path:
     ax.set_ylabel("Kendall tau-b vs ground truth")
     ax.set_title(f"ranking of {len(rank['archs'])} architectures (95% bootstrap intervals)", fontsize=9)
     return _save(fig, path)
+
+
+def plot_m_sweep(sweep: dict, path: str | Path) -> Path:
+    """Kendall tau (calibrated, seed mean, pooled 95% interval) against m, with and without Shadow BN."""
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    ms = [int(m) for m in sweep["m"]]
+    for kind, label, shift, color in (("sbn", "Shadow BN", -0.06, "#4477aa"), ("bn", "vanilla BN", 0.06, "#cc6677")):
+        taus = [sweep["m"][str(m)][kind]["metrics"]["kendall_tau"] for m in ms]
+        values = [t["value"] for t in taus]
+        errs = [[v - t["ci95"][0] for v, t in zip(values, taus)], [t["ci95"][1] - v for v, t in zip(values, taus)]]
+        ax.errorbar([m + shift for m in ms], values, yerr=errs, fmt="o-", capsize=4, color=color, label=label)
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set_xticks(ms, [f"m={m}\n({len(sweep['m'][str(m)]['archs'])} nets)" for m in ms], fontsize=8)
+    ax.set_ylabel("Kendall tau-b vs ground truth")
+    ax.set_title("ranking against the number of active paths (95% intervals)", fontsize=9)
+    ax.legend(fontsize=8)
+    return _save(fig, path)

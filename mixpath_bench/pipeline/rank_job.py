@@ -8,6 +8,7 @@ BN calibration, and compared with a ground truth by Kendall tau-b and Spearman r
 from __future__ import annotations
 
 from pathlib import Path
+from concurrent.futures import as_completed
 from typing import Callable, Sequence
 
 import numpy as np
@@ -18,7 +19,7 @@ from ..errors import ConfigError
 from ..jsonio import save_json_atomic
 from ..progress import Progress, tee_log
 from ..provenance import provenance
-from ..spaces import Arch
+from ..spaces import Arch, parse_arch
 from ..bench.evaluator import build_evaluator
 from .plots import plot_ranking
 from ..bench.ranking import rank_correlation, ranking_archs
@@ -32,7 +33,7 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
                  recipe: StandaloneRecipe | None = None, seeds: Sequence[int] = (0,), n_boot: int = 1000,
                  archs: Sequence[Arch] | None = None, fast: bool = False, labels: Sequence[str] | None = None,
                  log: Callable[[str], None] = print, loaded: Config | None = None,
-                 checkpoint_seeds: Sequence[int] | None = None) -> dict:
+                 checkpoint_seeds: Sequence[int] | None = None, workers: int = 1) -> dict:
     """Score, correlate, write ``rank.json`` and ``rank.png`` into `work_dir`; returns the summary.
 
     `archs` fixes the architectures to rank (default: `ranking_archs` of the supernets' space).
@@ -40,7 +41,8 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
     batches of 2,500); the calibration batches are the same.  `labels` names the checkpoints
     (``variant`` in ``rank.json``), `checkpoint_seeds` their training seeds (``seed``).  `loaded`:
     `config` already loaded (it is not read again).  ``rank.json`` also holds every architecture's
-    stand-alone multiply-adds and parameters (the simplest baseline scorers).
+    stand-alone multiply-adds and parameters (the simplest baseline scorers).  `workers`: on CPU,
+    checkpoints are scored in that many processes at once (each with its share of the cores).
     """
     if calib_batches < 1:
         raise ConfigError(f"calib_batches must be >= 1 (ranking compares scores before and after BN calibration), "
@@ -50,34 +52,28 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
     work.mkdir(parents=True, exist_ok=True)
     log = tee_log(log, work / "rank.log")
     truth = load_truth(truth_source, cfg, metric, recipe, seeds, work / "standalone", device, log)
-    cuda = str(device).startswith("cuda")
-    speed = {"amp": cuda, "channels_last": cuda, "val_batch_size": 2500} if fast else {}
-    evaluators = [build_evaluator(cfg, ckpt, calib_batches=calib_batches, calib_batch_size=calib_batch_size,
-                                  device=device, **speed) for ckpt in checkpoints]
-    space = evaluators[0].space
-    if any(e.space.name != space.name for e in evaluators):
-        raise ConfigError("all checkpoints must be supernets of the same search space")
-    archs = list(archs) if archs is not None else ranking_archs(space, num_archs)
+    if archs is None:
+        from ..engine.evaluate import build_supernet
+
+        archs = ranking_archs(build_supernet(cfg, checkpoints[0]).space, num_archs)
+    archs = list(archs)
     looked_up = Progress(len(archs), f"rank: ground truth ({truth.name})", log)
     truth_acc = []
     for arch in archs:
         truth_acc.append(truth.accuracy(arch))
         looked_up.step()
-    summary = {"space": space.name, "truth": truth.name, "archs": [a.to_string() for a in archs],
+    results = score_checkpoints(cfg, [(str(c), "val") for c in checkpoints], archs, calib_batches, calib_batch_size,
+                                device, workers, fast, log)
+    if len({r["space"] for r in results}) > 1:
+        raise ConfigError("all checkpoints must be supernets of the same search space")
+    summary = {"space": results[0]["space"], "truth": truth.name, "archs": [a.to_string() for a in archs],
                "truth_acc": truth_acc, "checkpoints": [], "provenance": provenance(
                    {"config": str(config), "checkpoints": list(checkpoints), "truth": truth_source,
                     "num_archs": len(archs), "calib_batches": calib_batches, "metric": metric, "fast": fast}, device)}
     panels = {}
-    for n, (ckpt, ev) in enumerate(zip(checkpoints, evaluators)):
-        scores = []
-        scored = Progress(len(archs), f"rank: {Path(ckpt).parent.name}/{Path(ckpt).name} scored", log)
-        for arch in archs:
-            scores.append(ev.score(arch))
-            scored.step()
-        calibrated = [s.acc for s in scores]
-        raw = [s.acc_uncalibrated for s in scores]
-        network = ev.model.network
-        entry = {"checkpoint": str(ckpt), "shadow_bn": _shadow(network), "m": space.m,
+    for n, (ckpt, res) in enumerate(zip(checkpoints, results)):
+        calibrated, raw = res["calibrated"], res["uncalibrated"]
+        entry = {"checkpoint": str(ckpt), "shadow_bn": res["shadow_bn"], "m": res["m"],
                  "calibrated": calibrated, "uncalibrated": raw,
                  "correlation": {"calibrated": rank_correlation(calibrated, truth_acc, n_boot),
                                  "uncalibrated": rank_correlation(raw, truth_acc, n_boot)}}
@@ -94,8 +90,7 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
         c = entry["correlation"]
         log(f"rank: {label}: Kendall tau {c['uncalibrated']['kendall_tau']:.3f} -> "
             f"{c['calibrated']['kendall_tau']:.3f} with BN calibration")
-    costs = [evaluators[0].complexity(a) for a in archs]
-    summary["madds"], summary["params"] = [c["madds"] for c in costs], [c["params"] for c in costs]
+    summary["madds"], summary["params"] = results[0]["madds"], results[0]["params"]
     save_json_atomic(work / "rank.json", summary)
     plot_ranking(panels, work / "rank.png", truth_label=f"{truth.name} (%)")
     log(f"rank: wrote {work / 'rank.json'} and {work / 'rank.png'}")
@@ -108,15 +103,63 @@ def _shadow(network) -> bool:
     return any(m.shadow for m in network.modules() if isinstance(m, ShadowBatchNorm) and m.max_paths > 1)
 
 
-def score_archs(cfg: Config, checkpoint: str, archs: Sequence[Arch], split: str, calib_batches: int,
-                calib_batch_size: int, device: str = "cpu", log: Callable[[str], None] = print) -> list[float]:
-    """Calibrated accuracy (%) of each architecture, calibrated and scored on `split` ('val': our
-    protocol's scoring split, 'test': the reference code's)."""
+def _score_job(cfg: Config, checkpoint: str, split: str, archs: Sequence[str], calib_batches: int,
+               calib_batch_size: int, device: str, fast: bool, threads: int | None = None,
+               log: Callable[[str], None] | None = None) -> dict:
+    """Scores of `archs` by one checkpoint on one split (a worker process runs this with `threads`)."""
+    import torch
+
+    if threads is not None:
+        torch.set_num_threads(threads)
+    if isinstance(cfg, dict):
+        cfg = Config(cfg)
+    cuda = str(device).startswith("cuda")
+    speed = {"amp": cuda, "channels_last": cuda, "val_batch_size": 2500} if fast else {}
     ev = build_evaluator(cfg, checkpoint, calib_batches=calib_batches, calib_batch_size=calib_batch_size,
-                         device=device, with_uncalibrated=False, split=split)
-    scored = Progress(len(archs), f"rank: {Path(checkpoint).parent.name} scored on the {split} split", log)
-    out = []
+                         device=device, with_uncalibrated=split == "val", split=split, **speed)
+    progress = Progress(len(archs), f"rank: {Path(checkpoint).parent.name}/{Path(checkpoint).name} scored on the "
+                        f"{split} split", log) if log is not None else None
+    scores = []
     for arch in archs:
-        out.append(ev.score(arch).acc)
-        scored.step()
-    return out
+        scores.append(ev.score(parse_arch(arch)))
+        if progress is not None:
+            progress.step()
+    return {"space": ev.space.name, "m": ev.space.m, "shadow_bn": _shadow(ev.model.network),
+            "calibrated": [s.acc for s in scores], "uncalibrated": [s.acc_uncalibrated for s in scores],
+            "madds": [s.madds for s in scores], "params": [s.params for s in scores]}
+
+
+def score_checkpoints(cfg: Config, jobs: Sequence[tuple[str, str]], archs: Sequence[Arch], calib_batches: int,
+                      calib_batch_size: int, device: str = "cpu", workers: int = 1, fast: bool = False,
+                      log: Callable[[str], None] = print) -> list[dict]:
+    """Scores of `archs` for every (checkpoint, split) job ('val': our protocol, calibrated on training
+    batches, accuracy before and after calibration; 'test': the reference code's, calibrated and
+    scored on the test split).  On CPU with `workers` > 1 the jobs run in that many processes, each
+    with its share of the cores (the scoring of these small networks uses threads poorly)."""
+    names = [a.to_string() for a in archs]
+    args = (calib_batches, calib_batch_size, device, fast)
+    if workers <= 1 or len(jobs) <= 1 or device != "cpu":
+        return [_score_job(cfg, ckpt, split, names, *args, log=log) for ckpt, split in jobs]
+    import multiprocessing
+    import os
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(workers, len(jobs))
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    log(f"rank: scoring {len(archs)} architectures with {len(jobs)} supernet(s), {workers} processes at a time")
+    start, results = time.perf_counter(), [None] * len(jobs)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(_score_job, cfg.to_dict(), ckpt, split, names, *args, threads): i
+                   for i, (ckpt, split) in enumerate(jobs)}
+        done = 0
+        for fut in as_completed(futures):
+            i = futures[fut]
+            results[i] = fut.result()
+            done += 1
+            spent = time.perf_counter() - start
+            ckpt, split = jobs[i]
+            log(f"rank: {done}/{len(jobs)} scored ({Path(ckpt).parent.name}/{Path(ckpt).name}, {split} split; "
+                f"{spent:.0f} s" + (f", about {spent / done * (len(jobs) - done):.0f} s left)" if done < len(jobs)
+                                    else ")"))
+    return results

@@ -316,6 +316,32 @@ def analysis_section(ctx: Context, out: Outputs) -> list[str]:
     return lines
 
 
+def msweep_section(ctx: Context, out: Outputs) -> list[str]:
+    sweep = _read(ctx, out["msweep"].json)
+    lines = ["## 6. Number of active paths m, with and without Shadow BN", "",
+             f"For each m, a Shadow-BN and a vanilla-BN supernet per seed ({', '.join(map(str, sweep['seeds']))}), "
+             "each ranking the networks of its own space against the same ground truth (BN calibration on, "
+             "mean over seeds [pooled 95% interval]); SBN - BN is paired on the same networks. With m = 1 the "
+             "two are the same network, a control.", "",
+             "| m | networks | SBN tau-b | BN tau-b | SBN - BN, tau-b | SBN - BN, P@K |", "|---|---|---|---|---|---|"]
+    for m, row in sweep["m"].items():
+        d = row["sbn_minus_bn"]
+        lines.append(f"| {m} | {len(row['archs'])} | {_m(row['sbn']['metrics']['kendall_tau'])} | "
+                     f"{_m(row['bn']['metrics']['kendall_tau'])} | {_d(d['kendall_tau'])} | {_d(d['precision_at_k'])} |")
+    lines += ["", msweep_verdict(sweep), "", f"![m sweep]({out['msweep'].figure})", "",
+              _source(out["msweep"].json, *[row["rank_json"] for row in sweep["m"].values()]), ""]
+    return lines
+
+
+def msweep_verdict(sweep: dict) -> str:
+    """Where SBN ranked better / worse / undecided by the paired tau interval, per m >= 2."""
+    words = {"a": "better", "b": "worse", "undecided": "no clear difference"}
+    parts = [f"m={m}: {words[row['sbn_minus_bn']['kendall_tau']['better']]}" for m, row in sweep["m"].items()
+             if int(m) >= 2]
+    return ("**m sweep, SBN vs vanilla BN by Kendall tau**: " + ("; ".join(parts) if parts else "no m >= 2 run")
+            + ". The paper's claim is that SBN ranks better for every m >= 2.")
+
+
 def sbn_ratio_verdict(analysis: dict, tolerance: float = 0.3) -> str:
     """Are SBN_k's fitted mean / variance ratios to SBN_1 about k / k^2 (within `tolerance`, relative)?"""
     parts = []
@@ -355,13 +381,16 @@ def summary_section(ctx: Context, out: Outputs) -> list[str]:
         lines.append(f"- {search_verdict(_read(ctx, out['table2'].table_json)['summary'])}")
     if "analysis" in out:
         lines.append(f"- {sbn_ratio_verdict(_read(ctx, out['analysis'].json))}")
+    if "msweep" in out:
+        lines.append(f"- {msweep_verdict(_read(ctx, out['msweep'].json))}")
     sources = [getattr(out[k], f) for k, f in (("truth", "truth_json"), ("ranking", "rank_json"),
-                                               ("table2", "table_json"), ("analysis", "json")) if k in out]
+                                               ("table2", "table_json"), ("analysis", "json"),
+                                               ("msweep", "json")) if k in out]
     return lines + ["", _source(*sources), ""] if sources else []
 
 
 SECTIONS = (("truth", truth_section), ("supernets", supernet_section), ("ranking", ranking_section),
-            ("table2", search_section), ("analysis", analysis_section))
+            ("table2", search_section), ("analysis", analysis_section), ("msweep", msweep_section))
 
 
 def write_report(ctx: Context, config_path: str, config: dict, records: dict[str, StageRecord],

@@ -36,6 +36,7 @@ ranking = dict(calib_batches=1, calib_batch_size=128, n_boot=50, top_k=2, proxy_
 search = dict(config='{d}/search.py', seeds=[0, 1])
 darts = dict(config='{d}/darts.py', seeds=[0])
 analysis = dict(samples=16, combos=4)
+m_sweep = dict(m=[3, 4], epochs=1, calib_batches=1, calib_batch_size=128, n_boot=20, top_k=2)
 """
 
 
@@ -65,7 +66,7 @@ def test_stages_resume_after_interruption_between_stages(experiment):
     assert "== truth: running" in first and "== supernets: running" in first and "== ranking" not in first
     assert "10 to train" in first  # 5 architectures x 2 seeds
     assert "== truth: inputs unchanged" in second and "== supernets: inputs unchanged" in second
-    for stage in ("ranking", "search", "darts", "table2", "analysis"):
+    for stage in ("ranking", "search", "darts", "table2", "analysis", "msweep"):
         assert f"== {stage}: running" in second
         assert json.loads((work / stage / "stage.json").read_text())["done"] is True
     assert "[sbn/seed1]" in first and "Saving checkpoint" in first  # per-epoch progress from the training processes
@@ -75,7 +76,7 @@ def test_report_names_the_source_of_every_section(experiment):
     _, work, _, _ = experiment
     report = (work / "report.md").read_text()
     sections = re.split(r"\n## ", report)[1:]
-    assert [s.split("\n")[0][:2] for s in sections] == ["Su", "1.", "2.", "3.", "4.", "5."]
+    assert [s.split("\n")[0][:2] for s in sections] == ["Su", "1.", "2.", "3.", "4.", "5.", "6."]
     for section in sections:
         sources = re.findall(r"Source: (.*)\.\n", section)
         assert sources, section[:80]
@@ -84,7 +85,8 @@ def test_report_names_the_source_of_every_section(experiment):
     for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", report):
         assert (work / image).stat().st_size > 1000, image
     results = json.loads((work / "results.json").read_text())
-    assert set(results["stages"]) == {"truth", "supernets", "ranking", "search", "darts", "table2", "analysis"}
+    assert set(results["stages"]) == {"truth", "supernets", "ranking", "search", "darts", "table2", "analysis",
+                                      "msweep"}
     assert results["provenance"]["git_commit"] and results["provenance"]["packages"]["torch"]
 
 
@@ -120,6 +122,14 @@ def test_numbers_in_report_match_their_sources(experiment):
     proto = json.loads((work / "ranking/protocol.json").read_text())
     assert proto["variants"]["sbn"]["ours"]["mean"] == pytest.approx(np.mean(taus))
     assert [r["seed"] for r in proto["runs"]] == [0, 1, 0, 1] and "### The reference protocol beside ours" in report
+    # the m sweep: each m ranks the networks its space holds (m=3: 4 of the 5), SBN and BN on the same ones
+    sweep = json.loads((work / "msweep/msweep.json").read_text())
+    assert {m: len(r["archs"]) for m, r in sweep["m"].items()} == {"3": 4, "4": 5}
+    m3 = json.loads((work / "msweep/m3/rank.json").read_text())
+    assert [e["variant"] for e in m3["checkpoints"]] == ["sbn", "bn"] and [e["m"] for e in m3["checkpoints"]] == [3, 3]
+    tau = stats.kendalltau(m3["checkpoints"][0]["calibrated"], m3["truth_acc"]).statistic
+    assert sweep["m"]["3"]["sbn"]["metrics"]["kendall_tau"]["value"] == pytest.approx(tau)
+    assert "## 6. Number of active paths m" in report
     table = json.loads((work / "table2/table2.json").read_text())
     methods = {r["method"] for r in table["rows"]}
     assert methods == {"MixPath evolution", "MixPath NSGA-II (most accurate pick)", "MixPath random search",
@@ -185,6 +195,9 @@ def test_bad_configs_fail_with_one_line(tmp_path, experiment):
                           ("ranking = dict(protocol='paper')", "protocol must be 'ours' or 'reference'"),
                           ("supernets = dict(seeds=[1, 1])", "seeds must name at least one seed, each once"),
                           ("supernets = dict(seed=1, seeds=[2])", "give supernets.seeds or supernets.seed"),
+                          ("m_sweep = dict(m=[5])", "m_sweep.m: S4 allows m in 1..4, got m=5"),
+                          ("ground_truth = dict(max_archs=5)\nm_sweep = dict(m=[1])",
+                           "with m=1 holds fewer than 3 of the experiment's networks"),
                           ("ground_truth = dict(seeds=[0, 'x'])", "ground_truth.seeds[1] must be an integer"),
                           ("ground_truth = dict(recipe=dict(epoch=3))", "ground_truth: recipe:")):
         bad.write_text(f"supernet_config = '{d}/supernet.py'\n{text}\n")
@@ -279,3 +292,23 @@ def test_nasbench101_ground_truth_stage(tmp_path, experiment):
         assert acc == pytest.approx(expected[s4_hash(parse_arch(arch))])
     report = (tmp_path / "w/report.md").read_text()
     assert "Seed noise: not measured" in report and "nasbench101:val_acc" in report
+
+
+def test_baseline_protocol_and_m_sweep_verdicts_follow_the_numbers():
+    from mixpath_bench.pipeline.report import baselines_verdict, msweep_verdict, protocol_verdict
+
+    def vs(better):
+        return {"kendall_tau": {"better": better}}
+
+    b = {"supernet_minus_baseline": {"params": vs("a"), "snip": vs("undecided"), "synflow": vs("b")}}
+    text = baselines_verdict(b)
+    assert "better than 1 of 3 baselines (parameters)" in text and "worse than 1 (synflow)" in text
+    rows = {"ours": 0.5, "samples": -0.07, "test_split": 0.03, "one_repeat": 0.0, "drop_lowest": -0.02,
+            "reference": -0.04}
+    p = {"variants": {"sbn": {r: {"mean": 0.5 + d, "moves_tau_by": d} for r, d in rows.items() if r != "ours"}}}
+    p["variants"]["sbn"]["ours"] = {"mean": 0.5, "moves_tau_by": 0.0}
+    text = protocol_verdict(p)
+    assert "tau 0.500 with ours, 0.460 with the reference protocol (-0.040)" in text and "'samples' (-0.070)" in text
+    sweep = {"m": {"1": {"sbn_minus_bn": vs("undecided")}, "2": {"sbn_minus_bn": vs("a")},
+                   "3": {"sbn_minus_bn": vs("b")}}}
+    assert "m=2: better; m=3: worse" in msweep_verdict(sweep) and "m=1" not in msweep_verdict(sweep)

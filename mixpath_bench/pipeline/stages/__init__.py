@@ -1,2 +1,2 @@
 """The experiment's stages, registered in pipeline order by importing their modules."""
-from . import truth, supernets, ranking, search, darts, table2, analysis  # noqa: F401  (order = pipeline order)
+from . import truth, supernets, ranking, search, darts, table2, analysis, msweep  # noqa: F401  (pipeline order)

@@ -13,7 +13,7 @@ from ...errors import ConfigError
 from ...jsonio import json_round_trip, load_json, save_json_atomic
 from ...spaces import get_space
 from ..plots import plot_taus
-from ..rank_job import run_rank_job, score_archs
+from ..rank_job import run_rank_job, score_checkpoints
 from ..stage import Context, Stage, register_stage
 
 COMPLEXITY_BASELINES = ("params", "madds")
@@ -96,7 +96,8 @@ class RankingStage(Stage):
                                folder, calib_batches=settings.calib_batches,
                                calib_batch_size=settings.calib_batch_size, device=ctx.device, n_boot=settings.n_boot,
                                archs=list(ctx.archs), fast=settings.fast, labels=[n for n, _, _ in runs],
-                               log=ctx.log, loaded=ctx.supernet_cfg, checkpoint_seeds=[s for _, s, _ in runs])
+                               log=ctx.log, loaded=ctx.supernet_cfg, checkpoint_seeds=[s for _, s, _ in runs],
+                               workers=ctx.workers)
         t, k, n_boot = summary["truth_acc"], settings.top_k, settings.n_boot
         lists = {n: {mode: [e[mode] for e in summary["checkpoints"] if e["variant"] == n]
                      for mode in ("uncalibrated", "calibrated")} for n in names}
@@ -158,10 +159,12 @@ class RankingStage(Stage):
         space = get_space(ctx.archs[0].space)
         keys = [space.canonical_key(a) for a in ctx.archs]
         repeats = dict(zip(keys, truth_json["per_seed"]))
+        tests = score_checkpoints(ctx.supernet_cfg, [(str(ctx.path(c)), "test") for _, _, c in runs], list(ctx.archs),
+                                  settings.calib_batches, settings.calib_batch_size, ctx.device, ctx.workers,
+                                  settings.fast, ctx.log)
         per_run = []
-        for (name, seed, ckpt), entry in zip(runs, summary["checkpoints"]):
-            test = score_archs(ctx.supernet_cfg, str(ctx.path(ckpt)), list(ctx.archs), "test",
-                               settings.calib_batches, settings.calib_batch_size, ctx.device, ctx.log)
+        for (name, seed, ckpt), entry, scored in zip(runs, summary["checkpoints"], tests):
+            test = scored["calibrated"]
             taus = protocol_taus(space, keys, dict(zip(keys, entry["calibrated"])), dict(zip(keys, test)), repeats,
                                  settings.reference_samples, settings.reference_drop, settings.reference_draws, seed=0)
             per_run.append({"variant": name, "seed": seed, "test_split_scores": test, **taus})

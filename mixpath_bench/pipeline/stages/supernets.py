@@ -97,30 +97,10 @@ class SupernetsStage(Stage):
         return {"supernet_config": config_digest(ctx.supernet_cfg, LOGGING_KEYS)}
 
     def run(self, ctx: Context, settings: SupernetsSettings, upstream: dict, folder: Path) -> SupernetsOutput:
-        jobs = [(name, seed) for name in settings.variants for seed in settings.seeds]
-        parallel = ctx.device == "cpu" and ctx.workers > 1
-        at_once = min(ctx.workers, len(jobs)) if parallel else 1
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        if parallel:
-            env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // at_once))
-        running: list = []
-        for name, seed in jobs:
-            if len(running) >= at_once:
-                _wait(running.pop(0))
-            overrides = settings.variants[name]
-            work = folder / name / f"seed{seed}"
-            work.mkdir(parents=True, exist_ok=True)
-            cmd = self.command(ctx, settings, overrides, work, seed)
-            ctx.log(f"supernets: training {name} seed {seed} ({', '.join(f'{k}={v}' for k, v in overrides.items())}); "
-                    f"log {work / 'train.log'}")
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                                    preexec_fn=_die_with_parent)
-            label = name if len(settings.seeds) == 1 else f"{name}/seed{seed}"
-            relay = threading.Thread(target=_relay, args=(proc, work / "train.log", label, ctx.log), daemon=True)
-            relay.start()
-            running.append((label, work, proc, relay))
-        for item in running:
-            _wait(item)
+        one = len(settings.seeds) == 1
+        train_supernets(ctx, settings, [(name if one else f"{name}/seed{seed}", overrides, seed,
+                                         folder / name / f"seed{seed}")
+                                        for name, overrides in settings.variants.items() for seed in settings.seeds])
         default_sbn = bool(ctx.supernet_cfg.model.network.get("shadow_bn", True))
         variants = {}
         for name, overrides in settings.variants.items():
@@ -150,6 +130,32 @@ class SupernetsStage(Stage):
         if settings.gpus > 1:
             cmd += ["--launcher", "pytorch"]
         return cmd
+
+
+def train_supernets(ctx: Context, settings, jobs: list[tuple[str, dict, int, Path]]) -> None:
+    """Train every (label, ``model.network`` overrides, seed, work dir) job, `ctx.workers` at a time on
+    CPU (one after the other on a GPU); `settings` gives epochs, gpus, amp and fast.  Each job
+    resumes from its work dir's last checkpoint."""
+    parallel = ctx.device == "cpu" and ctx.workers > 1
+    at_once = min(ctx.workers, len(jobs)) if parallel else 1
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    if parallel:
+        env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // at_once))
+    running: list = []
+    for label, overrides, seed, work in jobs:
+        if len(running) >= at_once:
+            _wait(running.pop(0))
+        work.mkdir(parents=True, exist_ok=True)
+        cmd = SupernetsStage.command(ctx, settings, overrides, work, seed)
+        ctx.log(f"supernets: training {label} (seed {seed}; {', '.join(f'{k}={v}' for k, v in overrides.items())}); "
+                f"log {work / 'train.log'}")
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                                preexec_fn=_die_with_parent)
+        relay = threading.Thread(target=_relay, args=(proc, work / "train.log", label, ctx.log), daemon=True)
+        relay.start()
+        running.append((label, work, proc, relay))
+    for item in running:
+        _wait(item)
 
 
 def _relay(proc: subprocess.Popen, log_path: Path, prefix: str, log: Callable[[str], None]) -> None:

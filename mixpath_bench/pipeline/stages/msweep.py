@@ -1,0 +1,118 @@
+"""Stage ``msweep`` (optional, section ``m_sweep``): how the number of active paths m changes the
+ranking, with and without Shadow BN (the paper's claim: SBN matters for m >= 2).
+
+For every m a Shadow-BN and a vanilla-BN supernet are trained per seed (same config and budget
+otherwise) and each ranks the networks of its own space among the experiment's list (S4: 3, 9,
+19 and 34 networks for m = 1..4), against the same ground truth.  SBN - BN is paired on the same
+networks; with m = 1 the two are the same network (one BN per path count), a built-in control.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...bench.ranking import METRICS, paired_metric_difference, seed_metrics
+from ...errors import ConfigError
+from ...jsonio import save_json_atomic
+from ...spaces import ArchError, get_space
+from ..plots import plot_m_sweep
+from ..rank_job import run_rank_job
+from ..sbn_job import resolve_checkpoint
+from ..stage import LOGGING_KEYS, Context, Stage, config_digest, register_stage
+from .supernets import train_supernets
+
+
+@dataclass(frozen=True)
+class MSweepSettings:
+    m: tuple[int, ...] = (1, 2, 3, 4)
+    seeds: tuple[int, ...] = (0,)
+    epochs: int | None = None  # default: the supernet config's max_epochs
+    gpus: int = 1
+    amp: bool = False
+    fast: bool = False
+    calib_batches: int = 8
+    calib_batch_size: int = 256
+    n_boot: int = 1000
+    top_k: int = 5
+
+    def __post_init__(self) -> None:
+        if not self.m or len(set(self.m)) != len(self.m) or min(self.m) < 1:
+            raise ValueError(f"m must list distinct path counts >= 1, got {list(self.m)}")
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds must name at least one seed, each once; got {list(self.seeds)}")
+        if min(self.calib_batches, self.calib_batch_size, self.n_boot, self.top_k, self.gpus) < 1 or (
+                self.epochs is not None and self.epochs < 1):
+            raise ValueError("calib_batches, calib_batch_size, n_boot, top_k, gpus and epochs must be >= 1")
+
+
+@dataclass(frozen=True)
+class MSweepOutput:
+    json: str
+    figure: str
+
+
+def archs_for_m(ctx: Context, m: int) -> list:
+    """The experiment's networks that a supernet with at most `m` active paths holds."""
+    space = get_space(ctx.archs[0].space, m)
+    out = []
+    for arch in ctx.archs:
+        try:
+            out.append(space.validate(arch))
+        except ArchError:
+            pass
+    return out
+
+
+@register_stage
+class MSweepStage(Stage):
+    name, section, Settings, Output = "msweep", "m_sweep", MSweepSettings, MSweepOutput
+    needs = ("truth",)
+    optional = True
+
+    def key_inputs(self, ctx: Context, settings: MSweepSettings) -> dict:
+        return {"supernet_config": config_digest(ctx.supernet_cfg, LOGGING_KEYS)}
+
+    def validate(self, ctx: Context, settings: MSweepSettings, everything: dict) -> None:
+        space = ctx.archs[0].space
+        for m in settings.m:
+            try:
+                get_space(space, m)
+            except (ArchError, ValueError) as exc:
+                raise ConfigError(f"m_sweep.m: {exc}") from None
+            if len(archs_for_m(ctx, m)) < 3:
+                raise ConfigError(f"m_sweep.m: a supernet with m={m} holds fewer than 3 of the experiment's "
+                                  "networks; a ranking needs 3")
+
+    def run(self, ctx: Context, settings: MSweepSettings, upstream: dict, folder: Path) -> MSweepOutput:
+        kinds = (("sbn", True), ("bn", False))
+        jobs = [(f"m{m}/{kind}/seed{seed}", {"m": m, "shadow_bn": sbn}, seed, folder / f"m{m}" / kind / f"seed{seed}")
+                for m in settings.m for kind, sbn in kinds for seed in settings.seeds]
+        train_supernets(ctx, settings, jobs)
+        truth = upstream["truth"]
+        k, n_boot = settings.top_k, settings.n_boot
+        out = {"seeds": list(settings.seeds), "k": k, "n_boot": n_boot, "m": {}}
+        for m in settings.m:
+            archs = archs_for_m(ctx, m)
+            ckpts = [str(resolve_checkpoint(folder / f"m{m}" / kind / f"seed{seed}"))
+                     for kind, _ in kinds for seed in settings.seeds]
+            summary = run_rank_job(ctx.supernet_config, ckpts, str(ctx.path(truth.table)), folder / f"m{m}",
+                                   calib_batches=settings.calib_batches, calib_batch_size=settings.calib_batch_size,
+                                   device=ctx.device, n_boot=n_boot, archs=archs, fast=settings.fast,
+                                   labels=[kind for kind, _ in kinds for _ in settings.seeds], log=ctx.log,
+                                   loaded=ctx.supernet_cfg,
+                                   checkpoint_seeds=[s for _ in kinds for s in settings.seeds], workers=ctx.workers)
+            t = summary["truth_acc"]
+            lists = {kind: [e["calibrated"] for e in summary["checkpoints"] if e["variant"] == kind]
+                     for kind, _ in kinds}
+            out["m"][str(m)] = {
+                "archs": summary["archs"], "rank_json": ctx.rel(folder / f"m{m}" / "rank.json"),
+                **{kind: seed_metrics(lists[kind], t, k, n_boot) for kind in lists},
+                "sbn_minus_bn": {stat: paired_metric_difference(lists["sbn"], lists["bn"], t, stat, k, n_boot)
+                                 for stat in METRICS}}
+            row = out["m"][str(m)]
+            ctx.log(f"msweep: m={m}, {len(archs)} networks: Kendall tau SBN "
+                    f"{row['sbn']['metrics']['kendall_tau']['value']:.3f}, BN "
+                    f"{row['bn']['metrics']['kendall_tau']['value']:.3f} (calibrated)")
+        save_json_atomic(folder / "msweep.json", out)
+        plot_m_sweep(out, folder / "msweep.png")
+        return MSweepOutput(ctx.rel(folder / "msweep.json"), ctx.rel(folder / "msweep.png"))
