@@ -67,10 +67,12 @@ def test_admit_drops_over_budget_candidates_before_evaluation():
     taken = set()
     assert search._admit(state, dear, taken, ev) is None
     assert ev.evaluated == [] and state["rejected"]["madds"] == 1 and state["metrics"] == {}
+    assert search._admit(state, dear, taken, ev) is None  # proposed again: checked (and counted) again
+    assert ev.evaluated == [] and state["rejected"]["madds"] == 2
     key = search._admit(state, cheap, taken, ev)
     assert key == SPACE.canonical_key(cheap) and taken == {key} and ev.evaluated == [SPACE.canonical(cheap).to_string()]
     assert search._admit(state, cheap, taken, ev) is None  # held already: a duplicate, not evaluated again
-    assert state["rejected"] == {"madds": 1, "acc": 0, "duplicate": 1} and len(ev.evaluated) == 1
+    assert state["rejected"] == {"madds": 2, "acc": 0, "duplicate": 1} and len(ev.evaluated) == 1
 
 
 def test_admit_checks_accuracy_after_evaluation_and_keeps_the_score():

@@ -553,3 +553,17 @@ def test_nsga2_tournament_sees_the_weighted_crowding(monkeypatch):
     np.testing.assert_array_equal(seen[0][0], rank)
     np.testing.assert_array_equal(seen[0][1], crowd)
     assert np.isfinite(crowd).any()  # interior points exist, so the weights matter
+
+
+def test_crowding_with_ties_follows_the_stable_order():
+    from mixpath_bench.search import weighted_crowding_distance
+
+    # objective 0 is 0 for even and 1 for odd indices; in stable order the zeros (0, 2, ..., 38) come
+    # first, then the ones (1, 3, ..., 39): 0 and 39 are the boundaries, and only the neighbours of the
+    # step (38 and 1) see a non-zero gap
+    F = np.stack([np.array([i % 2 for i in range(40)], dtype=float), np.zeros(40)], axis=1)
+    d = weighted_crowding_distance(F, np.array([1.0, 0.0]))
+    expected = np.zeros(40)
+    expected[[0, 39]] = np.inf
+    expected[[1, 38]] = 1.0
+    np.testing.assert_array_equal(d, expected)

@@ -154,3 +154,97 @@ def test_entries_without_downloadable_weights(mirror):
     with pytest.raises(ZooError, match=r"^tiny uses timm's own weights: timm\.create_model\('mixnet_s', "
                                        r"pretrained=True\)$"):
         hub.fetch_weights("tiny")
+
+
+class FakeResponse:
+    """What urlopen returns: `chunks` read in turn (an exception in the list is raised there)."""
+
+    def __init__(self, chunks, length=None, on_read=None):
+        self.chunks, self.on_read = list(chunks), on_read
+        self.headers = {} if length is None else {"Content-Length": str(length)}
+
+    def read(self, n):
+        if self.on_read:
+            self.on_read()
+        item = self.chunks.pop(0) if self.chunks else b""
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _serve(monkeypatch, response):
+    def urlopen(url, timeout=None):
+        if isinstance(response, Exception):
+            raise response
+        return response
+
+    monkeypatch.setattr(hub.urllib.request, "urlopen", urlopen)
+
+
+def test_download_reads_in_pieces_through_a_private_part_file(tmp_path, monkeypatch):
+    dest = tmp_path / "cache" / "w.st"
+    data = b"x" * 1_050_000
+    seen = []
+    parts = [data[:600_000], data[600_000:]]
+    _serve(monkeypatch, FakeResponse(parts, length=len(data),
+                                     on_read=lambda: seen.append(sorted(p.name for p in dest.parent.iterdir()))))
+    lines = []
+    hub._download("http://h/w.st", dest, hashlib.sha256(data).hexdigest(), len(data), lines.append)
+    assert dest.read_bytes() == data and sorted(p.name for p in dest.parent.iterdir()) == ["w.st"]
+    assert len(seen[0]) == 1 and seen[0][0].startswith(".w.st.") and seen[0][0].endswith(".part")
+    assert lines == ["w.st: 0.6 / 1.1 MB", "w.st: 1.1 / 1.1 MB"]
+
+
+@pytest.mark.parametrize("response,message", [
+    (FakeResponse([b"abc"], length=5), r"^download of http://h/w\.st was truncated \(3 of 5 bytes\); try again$"),
+    (FakeResponse([b"abcd", b"efgh"]), r"^download of http://h/w\.st exceeded the 6 bytes the manifest allows; "
+                                       r"stopped and not kept$"),
+    (FakeResponse([b"ab", ValueError("boom")], length=4), r"^download of http://h/w\.st broke off \(ValueError\); "
+                                                           r"try again$"),
+    (hub.urllib.error.URLError("refused"), r"^could not download http://h/w\.st \(refused\); check the network "
+                                           r"or use a cached copy$"),
+    (OSError("disk"), r"^could not download http://h/w\.st \(disk\); check the network or use a cached copy$"),
+])
+def test_broken_downloads_leave_nothing(tmp_path, monkeypatch, response, message):
+    dest = tmp_path / "cache" / "w.st"
+    _serve(monkeypatch, response)
+    with pytest.raises(ZooError, match=message):
+        hub._download("http://h/w.st", dest, "0" * 64, 6, None)
+    assert list(dest.parent.iterdir()) == []
+
+
+def test_download_without_a_length_header(tmp_path, monkeypatch):
+    dest = tmp_path / "cache" / "w.st"
+    _serve(monkeypatch, FakeResponse([b"abc", b"def"]))
+    hub._download("http://h/w.st", dest, hashlib.sha256(b"abcdef").hexdigest(), 6, None)
+    assert dest.read_bytes() == b"abcdef"
+
+
+def test_manifest_argument_entry_errors_and_loading(mirror, tmp_path, monkeypatch):
+    import torch
+    from safetensors.torch import save_file
+
+    save_file({"w": torch.ones(2)}, tmp_path / "mirror" / "real.safetensors")
+    sha = hub.sha256_of(tmp_path / "mirror" / "real.safetensors")
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"models": [{"name": "real", "file": "real.safetensors", "sha256": sha,
+                                             "url": (tmp_path / "mirror" / "real.safetensors").as_uri()}]}))
+    assert hub.fetch_weights("real", manifest=other, local_urls=True).name == "real.safetensors"
+    with pytest.raises(ZooError, match=r"^tiny: file:// URLs are used only for a local mirror"):
+        hub.fetch_weights("tiny")
+    monkeypatch.setenv("MIXPATH_ZOO_MANIFEST", str(other))
+    monkeypatch.setenv("MIXPATH_ZOO_LOCAL", "1")
+    assert hub.load_pretrained("real")["w"].tolist() == [1.0, 1.0]
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    hub.register_zoo_scheme()
+    assert CheckpointLoader.load_checkpoint("zoo://real")["w"].tolist() == [1.0, 1.0]
+    other.write_text(json.dumps({"models": [{"name": "a"}, {"file": "x"}]}))
+    with pytest.raises(ZooError, match=rf"^model zoo manifest {other}, entry 1 has no name$"):
+        hub.load_manifest(other)
