@@ -202,18 +202,20 @@ def test_download_reads_in_pieces_through_a_private_part_file(tmp_path, monkeypa
 
 
 @pytest.mark.parametrize("response,message", [
-    (FakeResponse([b"abc"], length=5), r"^download of http://h/w\.st was truncated \(3 of 5 bytes\); try again$"),
-    (FakeResponse([b"abcd", b"efgh"]), r"^download of http://h/w\.st exceeded the 6 bytes the manifest allows; "
-                                       r"stopped and not kept$"),
-    (FakeResponse([b"ab", ValueError("boom")], length=4), r"^download of http://h/w\.st broke off \(ValueError\); "
-                                                           r"try again$"),
-    (hub.urllib.error.URLError("refused"), r"^could not download http://h/w\.st \(refused\); check the network "
-                                           r"or use a cached copy$"),
-    (OSError("disk"), r"^could not download http://h/w\.st \(disk\); check the network or use a cached copy$"),
+    (lambda: FakeResponse([b"abc"], length=5),
+     r"^download of http://h/w\.st was truncated \(3 of 5 bytes\); try again$"),
+    (lambda: FakeResponse([b"abcd", b"efgh"]),
+     r"^download of http://h/w\.st exceeded the 6 bytes the manifest allows; stopped and not kept$"),
+    (lambda: FakeResponse([b"ab", ValueError("boom")], length=4),
+     r"^download of http://h/w\.st broke off \(ValueError\); try again$"),
+    (lambda: hub.urllib.error.URLError("refused"),
+     r"^could not download http://h/w\.st \(refused\); check the network or use a cached copy$"),
+    (lambda: OSError("disk"),
+     r"^could not download http://h/w\.st \(disk\); check the network or use a cached copy$"),
 ])
 def test_broken_downloads_leave_nothing(tmp_path, monkeypatch, response, message):
     dest = tmp_path / "cache" / "w.st"
-    _serve(monkeypatch, response)
+    _serve(monkeypatch, response())  # a fresh response per run
     with pytest.raises(ZooError, match=message):
         hub._download("http://h/w.st", dest, "0" * 64, 6, None)
     assert list(dest.parent.iterdir()) == []
