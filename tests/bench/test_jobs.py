@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from mixpath_bench.spaces import get_space, parse_arch, s4_canonical, s4_hash, s4_unique_archs
 
@@ -76,10 +77,19 @@ def test_rank_cli_compares_sbn_and_bn_against_nasbench101(tiny_supernet, tiny_su
     assert len(res["archs"]) == 34 and len({s4_hash(s4_canonical(__import__("mixpath_bench").spaces.parse_arch(a)))
                                             for a in res["archs"]}) == 34
     assert [c["shadow_bn"] for c in res["checkpoints"]] == [True, False]
+    truth = dict(rows)  # the ground truth is the mean of the 3 repeats' validation accuracy, in %
+    assert res["truth_acc"] == pytest.approx([100 * truth[s4_hash(s4_canonical(parse_arch(a)))][0][0]
+                                              for a in res["archs"]])
     for c in res["checkpoints"]:
         for kind in ("calibrated", "uncalibrated"):
-            corr = c["correlation"][kind]
-            assert -1 <= corr["kendall_tau"] <= 1 and len(corr["kendall_tau_ci95"]) == 2 and corr["n"] == 34
+            corr, scores = c["correlation"][kind], c[kind]
+            # recomputed from the written scores with scipy (tau-b; NaN only for constant scores)
+            assert corr["kendall_tau"] == pytest.approx(stats.kendalltau(scores, res["truth_acc"]).statistic,
+                                                        nan_ok=True)
+            assert corr["spearman_rho"] == pytest.approx(stats.spearmanr(scores, res["truth_acc"]).statistic,
+                                                         nan_ok=True)
+            lo, hi = corr["kendall_tau_ci95"]
+            assert corr["n"] == len(scores) == 34 and (lo <= hi or np.isnan(corr["kendall_tau"]))
     assert res["truth"] == "nasbench101:val_acc"
     assert (tmp_path / "rank" / "rank.png").is_file()
 
