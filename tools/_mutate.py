@@ -12,8 +12,9 @@ records which test calls which function, so a mutant runs only the tests that re
     python tools/_mutate.py --report        # the table of the last runs, no testing
 
 The table (killed / survived / timeout / no tests / total, score) is printed and written to
-`.mutate/summary.md`; mutmut's own output goes to `.mutate/<group>/mutmut.log`; the surviving mutants of a group: `cd .mutate/<group> && mutmut results`,
-one mutant's diff: `mutmut show <name>` there.
+`.mutate/summary.md`; mutmut's own output goes to `.mutate/<group>/mutmut.log`.  The surviving
+mutants of a group: `cd .mutate/<group> && ../../.venv/bin/mutmut results`; one mutant's diff:
+`../../.venv/bin/mutmut show <name>` there.
 """
 from __future__ import annotations
 
