@@ -9,7 +9,6 @@ and packed left), so the score does not depend on which encoding asked first.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import time
 from dataclasses import asdict, dataclass
 from typing import Iterable, Sequence
@@ -37,9 +36,6 @@ class Score:
         return asdict(self)
 
 
-_COSTS: dict[tuple, dict[str, dict[str, int]]] = {}  # (network structure, input size) -> key -> costs
-
-
 class SupernetEvaluator:
     """Scores architectures of a trained `MixPathClassifier`.
 
@@ -52,15 +48,18 @@ class SupernetEvaluator:
         with_uncalibrated: also report the accuracy before calibration.
         amp: calibrate and validate under bf16 autocast (CUDA; BN statistics stay fp32).
         channels_last: weights and preprocessed batches in channels-last memory format.
+        count_costs: count multiply-adds and parameters of every scored network (else both are 0:
+            for scorings that need accuracies only).
     """
 
     def __init__(self, model: torch.nn.Module, calib_batches: Sequence[dict], val_batches: Sequence[dict],
                  input_size: tuple[int, int, int], with_uncalibrated: bool = False, amp: bool = False,
-                 channels_last: bool = False) -> None:
+                 channels_last: bool = False, count_costs: bool = True) -> None:
         self.model = model
         self.space = model.space
         self.input_size = tuple(input_size)
         self.with_uncalibrated = with_uncalibrated
+        self.count_costs = count_costs
         self.device = next(model.parameters()).device
         if amp and self.device.type != "cuda":
             raise ConfigError("evaluation with amp=True needs the model on a CUDA GPU")
@@ -75,10 +74,7 @@ class SupernetEvaluator:
         self.val = [(d["inputs"], d["data_samples"]) for d in (pre(b, False) for b in val_batches)] \
             if isinstance(val_batches, list) else None
         self.cache: dict[str, Score] = {}  # by network key
-        # costs depend on the network's structure alone (not its weights): evaluators of supernets of one
-        # structure (several seeds, another scoring split) count each network once
-        structure = hashlib.sha256(repr(model.network).encode()).hexdigest()
-        self._costs: dict[str, dict[str, int]] = _COSTS.setdefault((structure, self.input_size), {})
+        self._costs: dict[str, dict[str, int]] = {}
         self.evaluated = 0
         self.seconds = 0.0
 
@@ -133,7 +129,7 @@ class SupernetEvaluator:
             self.model.load_state_dict(state, strict=False)
         else:
             acc = raw
-        cost = self.complexity(arch)
+        cost = self.complexity(arch) if self.count_costs else {"madds": 0, "params": 0}
         seconds = time.perf_counter() - start
         result = Score(arch.to_string(), acc, raw if self.calib else None, cost["madds"], cost["params"], seconds)
         self.cache[key] = result
@@ -170,7 +166,7 @@ def dataset_batches(dataset, batch_size: int, limit: int | None = None, seed: in
 def build_evaluator(cfg, checkpoint: str, calib_batches: int = 8, calib_batch_size: int = 256,
                     val_batch_size: int = 500, input_size: tuple[int, int, int] | None = None,
                     device: str = "cpu", with_uncalibrated: bool = True, amp: bool = False,
-                    channels_last: bool = False, split: str = "val") -> SupernetEvaluator:
+                    channels_last: bool = False, split: str = "val", count_costs: bool = True) -> SupernetEvaluator:
     """A `SupernetEvaluator` for a supernet config and checkpoint.
 
     Calibration uses `calib_batches` fixed batches of the config's *training* split (seeded
@@ -196,4 +192,5 @@ def build_evaluator(cfg, checkpoint: str, calib_batches: int = 8, calib_batch_si
         input_size = tuple(first.shape)
     calib = dataset_batches(train, calib_batch_size, calib_batches, seed=0) if calib_batches else []
     return SupernetEvaluator(model, calib, dataset_batches(val, val_batch_size), tuple(input_size),
-                             with_uncalibrated=with_uncalibrated, amp=amp, channels_last=channels_last)
+                             with_uncalibrated=with_uncalibrated, amp=amp, channels_last=channels_last,
+                             count_costs=count_costs)

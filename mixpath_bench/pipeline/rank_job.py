@@ -104,9 +104,10 @@ def _shadow(network) -> bool:
 
 
 def _score_job(cfg: Config, checkpoint: str, split: str, archs: Sequence[str], calib_batches: int,
-               calib_batch_size: int, device: str, fast: bool, threads: int | None = None,
+               calib_batch_size: int, device: str, fast: bool, count_costs: bool, threads: int | None = None,
                log: Callable[[str], None] | None = None) -> dict:
-    """Scores of `archs` by one checkpoint on one split (a worker process runs this with `threads`)."""
+    """Scores of `archs` by one checkpoint on one split (a worker process runs this with `threads`);
+    multiply-adds and parameters only with `count_costs`."""
     import torch
 
     if threads is not None:
@@ -116,7 +117,8 @@ def _score_job(cfg: Config, checkpoint: str, split: str, archs: Sequence[str], c
     cuda = str(device).startswith("cuda")
     speed = {"amp": cuda, "channels_last": cuda, "val_batch_size": 2500} if fast else {}
     ev = build_evaluator(cfg, checkpoint, calib_batches=calib_batches, calib_batch_size=calib_batch_size,
-                         device=device, with_uncalibrated=split == "val", split=split, **speed)
+                         device=device, with_uncalibrated=split == "val", split=split, count_costs=count_costs,
+                         **speed)
     progress = Progress(len(archs), f"rank: {Path(checkpoint).parent.name}/{Path(checkpoint).name} scored on the "
                         f"{split} split", log) if log is not None else None
     scores = []
@@ -131,15 +133,18 @@ def _score_job(cfg: Config, checkpoint: str, split: str, archs: Sequence[str], c
 
 def score_checkpoints(cfg: Config, jobs: Sequence[tuple[str, str]], archs: Sequence[Arch], calib_batches: int,
                       calib_batch_size: int, device: str = "cpu", workers: int = 1, fast: bool = False,
-                      log: Callable[[str], None] = print) -> list[dict]:
+                      log: Callable[[str], None] = print, count_costs: bool = True) -> list[dict]:
     """Scores of `archs` for every (checkpoint, split) job ('val': our protocol, calibrated on training
     batches, accuracy before and after calibration; 'test': the reference code's, calibrated and
     scored on the test split).  On CPU with `workers` > 1 the jobs run in that many processes, each
-    with its share of the cores (the scoring of these small networks uses threads poorly)."""
+    with its share of the cores (the scoring of these small networks uses threads poorly).  Only the
+    first job counts multiply-adds and parameters (they do not depend on the weights), and only with
+    `count_costs`."""
     names = [a.to_string() for a in archs]
     args = (calib_batches, calib_batch_size, device, fast)
     if workers <= 1 or len(jobs) <= 1 or device != "cpu":
-        return [_score_job(cfg, ckpt, split, names, *args, log=log) for ckpt, split in jobs]
+        return [_score_job(cfg, ckpt, split, names, *args, count_costs and i == 0, log=log)
+                for i, (ckpt, split) in enumerate(jobs)]
     import multiprocessing
     import os
     import time
@@ -150,8 +155,8 @@ def score_checkpoints(cfg: Config, jobs: Sequence[tuple[str, str]], archs: Seque
     log(f"rank: scoring {len(archs)} architectures with {len(jobs)} supernet(s), {workers} processes at a time")
     start, results = time.perf_counter(), [None] * len(jobs)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(_score_job, cfg.to_dict(), ckpt, split, names, *args, threads): i
-                   for i, (ckpt, split) in enumerate(jobs)}
+        futures = {pool.submit(_score_job, cfg.to_dict(), ckpt, split, names, *args, count_costs and i == 0,
+                               threads): i for i, (ckpt, split) in enumerate(jobs)}
         done = 0
         for fut in as_completed(futures):
             i = futures[fut]

@@ -161,7 +161,7 @@ class RankingStage(Stage):
         repeats = dict(zip(keys, truth_json["per_seed"]))
         tests = score_checkpoints(ctx.supernet_cfg, [(str(ctx.path(c)), "test") for _, _, c in runs], list(ctx.archs),
                                   settings.calib_batches, settings.calib_batch_size, ctx.device, ctx.workers,
-                                  settings.fast, ctx.log)
+                                  settings.fast, ctx.log, count_costs=False)
         per_run = []
         for (name, seed, ckpt), entry, scored in zip(runs, summary["checkpoints"], tests):
             test = scored["calibrated"]
