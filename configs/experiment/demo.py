@@ -21,3 +21,6 @@ search = dict(config='configs/search/s4_mnist5k.py', seeds=[0, 1, 2])
 darts = dict(config='configs/darts/s4_mnist5k.py', seeds=[0, 1, 2], epochs=3)
 # 5. SBN statistics, t-SNE and cosine similarity (64 validation images, 8 path combinations)
 analysis = dict(samples=64, combos=8)
+# 6. a reduced m sweep: SBN and BN supernets with at most 2 and 3 active paths (seed 0), each ranking the 9 / 19
+#    networks of its space (m=4 is stage 2's pair; the full m = 1..4 sweep is in s4_cifar10.py)
+m_sweep = dict(m=[2, 3], seeds=[0], calib_batches=4, calib_batch_size=256)
