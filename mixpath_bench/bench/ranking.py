@@ -192,19 +192,10 @@ def bootstrap_interval(scores, truth, statistic, n_boot: int = 1000, seed: int =
                        level: float = 0.95) -> tuple[float, float]:
     """Percentile bootstrap interval of `statistic` over resampled (score, truth) pairs."""
     scores, truth = np.asarray(scores, dtype=float), np.asarray(truth, dtype=float)
-    rng = np.random.default_rng(seed)
-    values = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # constant resamples give NaN; they are dropped
-        for _ in range(n_boot):
-            idx = rng.integers(0, len(scores), len(scores))
-            values.append(statistic(scores[idx], truth[idx]))
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
-    if len(values) == 0:
-        return float("nan"), float("nan")
-    alpha = (1 - level) / 2
-    return float(np.quantile(values, alpha)), float(np.quantile(values, 1 - alpha))
+        values = [statistic(scores[idx], truth[idx]) for idx in _resampled(len(scores), n_boot, seed, False)]
+    return _interval(values, level)
 
 
 def rank_correlation(scores, truth, n_boot: int = 1000, seed: int = 0) -> dict:
@@ -228,18 +219,12 @@ def paired_difference(scores_a, scores_b, truth, statistic=kendall_tau, n_boot: 
     a, b, t = (np.asarray(v, dtype=float) for v in (scores_a, scores_b, truth))
     if not len(a) == len(b) == len(t) or len(t) < 3:
         raise ValueError("a paired difference needs three sequences of equal length >= 3")
-    rng = np.random.default_rng(seed)
-    diffs = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for _ in range(n_boot):
-            idx = rng.integers(0, len(t), len(t))
-            diffs.append(statistic(a[idx], t[idx]) - statistic(b[idx], t[idx]))
-    diffs = np.asarray(diffs, dtype=float)
+        diffs = np.array([statistic(a[idx], t[idx]) - statistic(b[idx], t[idx])
+                          for idx in _resampled(len(t), n_boot, seed, False)], dtype=float)
     diffs = diffs[np.isfinite(diffs)]
-    alpha = (1 - level) / 2
-    lo, hi = (float(np.quantile(diffs, alpha)), float(np.quantile(diffs, 1 - alpha))) if len(diffs) else (
-        float("nan"), float("nan"))
+    lo, hi = _interval(diffs, level)
     return {"difference": statistic(a, t) - statistic(b, t), "ci95": (lo, hi),
             "p_not_greater": float(np.mean(diffs <= 0)) if len(diffs) else float("nan")}
 
