@@ -22,7 +22,7 @@ from mixpath_bench.engine.checkpoint import load_checkpoint_file, model_state  #
 from mixpath_bench.engine.evaluate import checkpoint_model_config  # noqa: E402
 from mixpath_bench.errors import ConfigError  # noqa: E402
 from mixpath_bench.jsonio import load_json, write_text_atomic  # noqa: E402
-from mixpath_bench.models.named import DEFAULT_NETWORKS, arch_dir  # noqa: E402
+from mixpath_bench.models.named import arch_dir, default_network  # noqa: E402
 from mixpath_bench.spaces import parse_arch  # noqa: E402
 from mixpath_bench.zoo import export_subnet, supernet_from_state  # noqa: E402
 
@@ -64,9 +64,9 @@ def main(argv: list[str] | None = None) -> int:
                             "git_commit": result.get("provenance", {}).get("git_commit")}
         m = result.get("m")
     else:
-        arch = parse_arch(args.arch, m=8 if args.arch.upper().startswith("S1") else None)
+        arch = parse_arch(args.arch, widest=True)
         m = None
-    network = dict(DEFAULT_NETWORKS[arch.space])
+    network = default_network(arch.space)
     if m:
         network["m"] = m
     checkpoint = args.checkpoint or record.get("source", {}).get("supernet_checkpoint")

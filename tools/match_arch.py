@@ -16,13 +16,14 @@ from mixpath_bench.bench.complexity import arch_complexity, layer_cost_table  # 
 from mixpath_bench.bench.match import match_architecture  # noqa: E402
 from mixpath_bench.cli import run_cli, tool_parser  # noqa: E402
 from mixpath_bench.jsonio import write_text_atomic  # noqa: E402
-from mixpath_bench.models import create_network  # noqa: E402
-from mixpath_bench.models.named import DEFAULT_NETWORKS, arch_dir  # noqa: E402
+from mixpath_bench.models import build_network  # noqa: E402
+from mixpath_bench.models.named import arch_dir, default_network  # noqa: E402
+from mixpath_bench.spaces import space_entry, space_names  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = tool_parser(__doc__)
-    p.add_argument("--space", required=True, choices=["S1", "S2", "S3"])
+    p.add_argument("--space", required=True, choices=space_names(lambda e: not e.nasbench))
     p.add_argument("--m", type=int, help="max paths per layer (default: the paper's m of the space)")
     p.add_argument("--madds", type=float, required=True, help="target multiply-adds")
     p.add_argument("--params", type=float, required=True, help="target parameters")
@@ -38,12 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    network = dict(DEFAULT_NETWORKS[args.space])
+    network = default_network(args.space)
     if args.m:
         network["m"] = args.m
-    size = tuple(args.input_size or ((3, 32, 32) if args.space == "S1" else (3, 224, 224)))
-    kwargs = dict(network)
-    supernet = create_network(kwargs.pop("type"), **kwargs)
+    size = tuple(args.input_size or space_entry(args.space).input_size)
+    supernet = build_network(network)
     table = layer_cost_table(supernet, size)
     arch, info = match_architecture(supernet.space, table, args.madds, args.params, args.tol, args.restarts,
                                     args.seed)

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..nn import MultiPathLayer, ShadowBatchNorm
+from ..nn import ShadowBatchNorm
 
 
 def shadow_layers(network: nn.Module) -> list[tuple[str, ShadowBatchNorm]]:
@@ -49,14 +49,15 @@ def sbn_statistics(network: nn.Module, layers: Sequence[int] | None = None) -> l
 
 
 def first_multipath_layer(network: nn.Module):
-    """(stem function, layer, combination -> pre-norm features, norm module) of the first searchable layer."""
-    if hasattr(network, "cells"):  # S4: positional nodes x ops, then conv1x1, then SBN
-        cell = network.cells[0]
-        return network.stem, cell.norm, cell.pre_norm, "S4"
-    layer = network.layers[0]
-    if not isinstance(layer, MultiPathLayer):
-        raise ValueError("the first layer is single-path (S3): nothing to analyse")
-    return network.stem, layer.norm, layer.path_sum, "subset"
+    """(stem function, norm module, combination -> pre-norm features) of the first searchable layer.
+
+    The supernet says which layer that is (`first_searchable_layer`); a supernet whose first layer
+    is single-path (S3) raises ValueError.
+    """
+    first = getattr(network, "first_searchable_layer", None)
+    if first is None:
+        raise ValueError(f"{type(network).__name__} names no first searchable layer: nothing to analyse")
+    return first()
 
 
 def combinations(network: nn.Module, limit: int = 8, seed: int = 0) -> list[tuple[int, ...]]:
@@ -81,11 +82,11 @@ def combinations(network: nn.Module, limit: int = 8, seed: int = 0) -> list[tupl
 def path_features(network: nn.Module, x: torch.Tensor, combos: Sequence[tuple[int, ...]]) -> dict:
     """For each combination: per-sample features (global-average-pooled) before and after the norm."""
     network.eval()
-    stem, norm, pre, kind = first_multipath_layer(network)
+    stem, norm, pre = first_multipath_layer(network)
     h = stem(x)
     out = {"combos": [list(c) for c in combos], "before": [], "after": [], "k": []}
     for combo in combos:
-        k = sum(1 for v in combo if v) if kind == "S4" else len(combo)
+        k = network.space.kind.num_active(combo)
         y = pre(h, combo)
         out["before"].append(y.mean((2, 3)).cpu().numpy())
         out["after"].append(norm(y, k).mean((2, 3)).cpu().numpy())

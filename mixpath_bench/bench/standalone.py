@@ -23,7 +23,8 @@ from torch import nn
 
 from ..data.datasets import ImageTensorDataset
 from ..errors import ConfigError, MissingDependencyError
-from ..spaces import Arch, get_space, s4_spec
+from ..models.registry import build_network
+from ..spaces import Arch, get_space, s4_spec, space_entry
 from ..jsonio import save_json_atomic, write_text_atomic
 from ..engine.setup import register_all_modules
 
@@ -41,12 +42,13 @@ class StandaloneRecipe:
 
 
 def build_standalone(arch: Arch, network: dict) -> nn.Module:
-    """A freshly initialised stand-alone network of `arch` for the supernet config `network`."""
-    if arch.space == "S4":
+    """A freshly initialised stand-alone network of `arch` for the supernet config `network`
+    (NAS-Bench-101 cells: nasbench-pytorch's network of the cell's spec)."""
+    if space_entry(arch.space).nasbench:
         try:
             from nasbench_pytorch.model import Network
         except ImportError:
-            raise MissingDependencyError("S4 stand-alone training needs nasbench-pytorch") from None
+            raise MissingDependencyError(f"{arch.space} stand-alone training needs nasbench-pytorch") from None
         spec = s4_spec(arch)
         return Network((np.array(spec.matrix), list(spec.ops)), num_labels=network.get("num_classes", 10),
                        in_channels=network.get("in_chans", 3), stem_out_channels=network.get("stem_channels", 128),
@@ -54,7 +56,7 @@ def build_standalone(arch: Arch, network: dict) -> nn.Module:
                        momentum=0.1)
     register_all_modules()
 
-    return MODELS.build(dict(network)).export(arch)
+    return build_network(network).export(arch)
 
 
 @torch.no_grad()

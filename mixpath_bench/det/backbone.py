@@ -14,6 +14,7 @@ from mmengine.model import BaseModule
 from torch import nn
 
 from ..models.named import create_model, resolve_arch
+from ..spaces import space_entry, space_names
 from .registry import DET_MODELS
 
 
@@ -45,8 +46,9 @@ class MixPathBackbone(BaseModule):
                  norm_eval: bool = False, init_cfg: dict | None = None) -> None:
         super().__init__(init_cfg=init_cfg)
         parsed, _ = resolve_arch(arch)
-        if parsed.space not in ("S2", "S3"):
-            raise ValueError(f"detection backbones come from the ImageNet spaces S2/S3, not {parsed.space}")
+        if not space_entry(parsed.space).detection:
+            raise ValueError(f"detection backbones come from the ImageNet spaces "
+                             f"{'/'.join(space_names(lambda e: e.detection))}, not {parsed.space}")
         net = create_model(arch)
         if not set(out_indices) <= set(range(len(net.feature_info))):
             raise ValueError(f"out_indices must be within 0..{len(net.feature_info) - 1}, got {out_indices}")

@@ -17,6 +17,7 @@ from mmengine.model import BaseModel
 from mmengine.registry import METRICS, MODELS
 
 from ..data.augment import current_iteration
+from ..models import build_network
 from ..spaces import Arch
 
 
@@ -41,7 +42,7 @@ class MixPathClassifier(BaseModel):
                  eval_arch: str | None = None, sync_every: int = 1, channels_last: bool = False,
                  init_cfg: dict | None = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.network = MODELS.build(network) if isinstance(network, dict) else network
+        self.network = build_network(network) if isinstance(network, dict) else network
         if channels_last:
             self.network.to(memory_format=torch.channels_last)
         self.sync_every = max(1, int(sync_every))

@@ -1,9 +1,9 @@
 """Supernets and stand-alone networks built from an `Arch` (registered by name)."""
 from .mixnet import MIXNET_M_LAYERS, MIXNET_M_STAGE_ENDS, S2Supernet, S3Supernet, mixnet_m_feature_info
-from .registry import create_network, list_networks, register_network
+from .registry import build_network, create_network, list_networks, register_network, supernet_class
 from .s1 import S1_LAYERS, FeatureTap, S1Supernet, StandaloneNet
 from .s4 import S4Standalone, S4Supernet
 
 __all__ = ["S1Supernet", "S2Supernet", "S3Supernet", "S4Supernet", "StandaloneNet", "S4Standalone",
-           "create_network", "list_networks", "register_network", "S1_LAYERS", "MIXNET_M_LAYERS",
-           "MIXNET_M_STAGE_ENDS", "FeatureTap", "mixnet_m_feature_info"]
+           "build_network", "create_network", "supernet_class", "list_networks", "register_network", "S1_LAYERS",
+           "MIXNET_M_LAYERS", "MIXNET_M_STAGE_ENDS", "FeatureTap", "mixnet_m_feature_info"]

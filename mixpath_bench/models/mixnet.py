@@ -16,7 +16,7 @@ from torch import nn
 from ..nn import ChoiceBlock, InvertedBottleneck, MixedKernelBottleneck, MultiPathLayer, ShadowBatchNorm, conv_bn_act
 from ..spaces import IMAGENET_KERNELS, Arch, get_space
 from .registry import check_network_args, register_network
-from .s1 import FeatureTap, StandaloneNet
+from .s1 import FeatureTap, StandaloneNet, first_multipath
 
 #: MixNet-M's 18 IR blocks: (out_channels, stride, expansion, se_ratio (of block input),
 #: activation, expansion groups, projection groups) - timm's `mixnet_m` arch_def.
@@ -79,6 +79,11 @@ class _MixNetSkeleton(nn.Module):
         blocks = [layer.export(choice) for layer, choice in zip(self.layers, arch.layers)]
         return StandaloneNet(self.stem, blocks, self.head, self.classifier, mixnet_m_feature_info())
 
+    def first_searchable_layer(self):
+        """(stem, norm, combination -> pre-norm features) of the first searchable layer (Shadow BN
+        analysis); ValueError for single-path layers (S3)."""
+        return first_multipath(self.space, self.stem, self.layers[0])
+
 
 class DepthwiseSeparable(nn.Module):
     """MixNet's first block: depthwise 3x3 + BN + ReLU, pointwise + BN, residual."""
@@ -96,9 +101,11 @@ class DepthwiseSeparable(nn.Module):
 class S2Supernet(_MixNetSkeleton):
     """S2: each layer sums 1..m inverted bottlenecks with kernels {3,5,7,9}, then a Shadow BN."""
 
+    SPACE = "S2"
+
     def __init__(self, num_classes: int = 1000, m: int = 2, shadow_bn: bool = True, in_chans: int = 3,
                  dropout: float = 0.25) -> None:
-        super().__init__("S2", num_classes, m, shadow_bn, in_chans, dropout)
+        super().__init__(self.SPACE, num_classes, m, shadow_bn, in_chans, dropout)
 
     @staticmethod
     def make_layer(spec: dict, m: int, shadow_bn: bool, residual: bool) -> nn.Module:
@@ -110,9 +117,11 @@ class S2Supernet(_MixNetSkeleton):
 class S3Supernet(_MixNetSkeleton):
     """S3: single-path mixed-kernel bottlenecks; 4 depthwise groups each pick a kernel {3,5,7,9}."""
 
+    SPACE = "S3"
+
     def __init__(self, num_classes: int = 1000, m: int = 1, shadow_bn: bool = True, in_chans: int = 3,
                  dropout: float = 0.25) -> None:
-        super().__init__("S3", num_classes, m, shadow_bn, in_chans, dropout)
+        super().__init__(self.SPACE, num_classes, m, shadow_bn, in_chans, dropout)
 
     @staticmethod
     def make_layer(spec: dict, m: int, shadow_bn: bool, residual: bool) -> nn.Module:

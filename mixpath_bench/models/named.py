@@ -9,17 +9,39 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from torch import nn
 
 from ..errors import ConfigError
 from ..package_data import data_path
-from ..spaces import Arch, parse_arch
-from .registry import create_network, list_networks
+from ..spaces import SPACES, Arch, parse_arch, space_entry
+from .registry import build_network, list_networks
 
-DEFAULT_NETWORKS = {"S1": {"type": "S1Supernet", "num_classes": 10}, "S2": {"type": "S2Supernet", "num_classes": 1000},
-                    "S3": {"type": "S3Supernet", "num_classes": 1000}, "S4": {"type": "S4Supernet", "num_classes": 10}}
+
+def default_network(space: str) -> dict:
+    """The network (type + num_classes) an architecture of `space` is built with: the table's entry."""
+    return space_entry(space).default_network
+
+
+class _DefaultNetworks(Mapping):
+    """space name -> its default network, read from the table of spaces at each look-up."""
+
+    def __getitem__(self, space: str) -> dict:
+        if str(space).upper() not in SPACES:
+            raise KeyError(space)
+        return default_network(space)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(SPACES))
+
+    def __len__(self) -> int:
+        return len(SPACES)
+
+
+#: space name -> default network dict (derived from the table of spaces; each look-up a fresh dict)
+DEFAULT_NETWORKS: Mapping[str, dict] = _DefaultNetworks()
 
 
 def arch_dir() -> Path:
@@ -42,10 +64,11 @@ def load_arch_spec(spec: str) -> dict:
             raise ConfigError(f"architecture file {path} does not exist")
         try:
             record = json.loads(path.read_text())
-            record["arch"] = parse_arch(record["arch"]).to_string()
+            arch = parse_arch(record["arch"])
+            record["arch"] = arch.to_string()
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise ConfigError(f"architecture file {path} is malformed ({exc})") from None
-        record.setdefault("network", DEFAULT_NETWORKS[record["arch"][:2]])
+        record.setdefault("network", default_network(arch.space))
         network = record["network"]
         if not isinstance(network, dict) or network.get("type") not in list_networks():
             raise ConfigError(f"architecture file {path}: 'network' must be a dict whose 'type' is one of "
@@ -55,7 +78,7 @@ def load_arch_spec(spec: str) -> dict:
         raise ConfigError(f"unknown architecture {spec!r}; registered: {', '.join(list_archs()) or 'none'} "
                           "(or give a .json file or an architecture string like 'S2:0-1-...')")
     arch = parse_arch(spec)
-    return {"name": arch.to_string(), "arch": arch.to_string(), "network": DEFAULT_NETWORKS[arch.space]}
+    return {"name": arch.to_string(), "arch": arch.to_string(), "network": default_network(arch.space)}
 
 
 def resolve_arch(spec: str) -> tuple[Arch, dict]:
@@ -71,6 +94,6 @@ def create_model(name: str, num_classes: int | None = None, **network_overrides)
         network["num_classes"] = num_classes
     network.update(network_overrides)
     try:
-        return create_network(network.pop("type"), **network).export(arch)
+        return build_network(network).export(arch)
     except TypeError as exc:  # an argument the network does not take
         raise ConfigError(f"architecture {name}: {exc}") from None

@@ -2,16 +2,20 @@
 
 MMEngine's root ``MODELS`` registry is the one source of truth: configs build a network from it
 (``network=dict(type='S1Supernet', ...)``), and `create_network` is the one Python build function,
-reading the same registry.  `register_network` marks which of its entries are networks, so
+reading the same registry; `build_network` takes a name or a network dict (``type`` + arguments),
+the form configs and architecture files hold.  `register_network` marks which of its entries are networks, so
 `list_networks` leaves out the other models there (classifiers, preprocessors, MMEngine's own).
 """
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping
 from typing import Any
 
 from mmengine.registry import MODELS
 
 from ..errors import ConfigError
+from ..spaces import space_entry
 
 #: class attribute naming the network a class was registered as (a subclass does not inherit the mark)
 NETWORK_MARK = "_mixpath_network"
@@ -38,6 +42,28 @@ def create_network(name: str, **kwargs: Any) -> Any:
         return MODELS.get(name)(**kwargs)
     except TypeError as exc:
         raise TypeError(f"{name}: {exc}") from None
+
+
+def build_network(spec: str | Mapping) -> Any:
+    """Build a network from its name or from a dict / ConfigDict with ``type`` and the arguments.
+
+    The dict is copied, never changed; errors are `create_network`'s one-line ones.
+    """
+    if isinstance(spec, str):
+        return create_network(spec)
+    if not isinstance(spec, Mapping) or "type" not in spec:
+        raise ConfigError(f"a network is a registered name or a dict with 'type' (one of "
+                          f"{', '.join(list_networks())}), got {str(spec)[:80]}")
+    kwargs = copy.deepcopy(dict(spec))
+    return create_network(kwargs.pop("type"), **kwargs)
+
+
+def supernet_class(space: str) -> type:
+    """The registered supernet class of a search space (the table's ``supernet``)."""
+    name = space_entry(space).supernet
+    if name not in list_networks():
+        raise KeyError(f"the supernet {name!r} of space {space_entry(space).name} is not in the model registry")
+    return MODELS.get(name)
 
 
 def check_network_args(network: str, flags: dict[str, Any], counts: dict[str, Any]) -> None:

@@ -24,13 +24,16 @@ class S1Supernet(nn.Module):
     `width` scales every channel count (1.0 = the paper's network) for small CPU runs.
     """
 
+    #: the search space this supernet is built for (its entry in the table of spaces)
+    SPACE = "S1"
+
     def __init__(self, num_classes: int = 10, m: int = 4, shadow_bn: bool = True, in_chans: int = 3,
                  width: float = 1.0, stem_channels: int = 32, head_channels: int = 1280,
                  dropout: float = 0.0) -> None:
         check_network_args("S1Supernet", dict(shadow_bn=shadow_bn),
                            dict(num_classes=num_classes, m=m, in_chans=in_chans))
         super().__init__()
-        self.space = get_space("S1", m)
+        self.space = get_space(self.SPACE, m)
         scale = lambda c: max(8, int(round(c * width / 8)) * 8)  # noqa: E731 - tiny helper
         stem = scale(stem_channels)
         self.stem = conv_bn_act(in_chans, stem, 3, 1, act=nn.ReLU6)
@@ -59,11 +62,48 @@ class S1Supernet(nn.Module):
             x = layer.forward_weighted(x, row)
         return self.classifier(self.head(x).mean((2, 3)))
 
+    # -- DARTS' relaxation (`forward_weighted`): one row per layer, one column per candidate ----------
+    @classmethod
+    def relaxation_shape(cls) -> tuple[int, int]:
+        """(rows, columns) of the relaxation weights: (layers, candidates)."""
+        return get_space(cls.SPACE).num_layers, len(S1_CANDIDATES)
+
+    @classmethod
+    def relaxation_labels(cls) -> tuple[str, list[str]]:
+        """(what a row is, the label of each column): ('layer', ['k3e3', 'k3e6', ...])."""
+        entry = get_space(cls.SPACE).entry
+        return entry.row_name, list(entry.option_labels)
+
+    @classmethod
+    def derive(cls, weights: torch.Tensor) -> Arch:
+        """The discrete architecture of relaxation weights: the argmax candidate of each layer (one path)."""
+        return Arch(cls.SPACE, tuple((int(row.argmax()),) for row in weights))
+
+    @classmethod
+    def one_hot(cls, arch: Arch) -> torch.Tensor:
+        """The relaxation weights that select exactly `arch` (one path per layer)."""
+        if arch.space != cls.SPACE:
+            raise ValueError(f"DARTS' {cls.SPACE} relaxation cannot select {arch.space} architecture {arch}")
+        if any(len(layer) != 1 for layer in arch.layers):
+            raise ValueError(f"DARTS' {cls.SPACE} relaxation selects one path per layer")
+        return nn.functional.one_hot(torch.tensor([layer[0] for layer in arch.layers]), len(S1_CANDIDATES)).float()
+
+    def first_searchable_layer(self):
+        """(stem, norm, combination -> pre-norm features) of the first searchable layer (Shadow BN analysis)."""
+        return first_multipath(self.space, self.stem, self.layers[0])
+
     def export(self, arch: Arch) -> nn.Module:
         """The stand-alone network of `arch` with inherited weights."""
         arch = self.space.validate(arch)
         blocks = [layer.export(active) for layer, active in zip(self.layers, arch.layers)]
         return StandaloneNet(self.stem, blocks, self.head, self.classifier)
+
+
+def first_multipath(space, stem: nn.Module, layer: nn.Module):
+    """(stem, norm, path_sum) of a supernet's first layer; ValueError when it is single-path."""
+    if not isinstance(layer, MultiPathLayer):
+        raise ValueError(f"the first layer is single-path ({space.name}): nothing to analyse")
+    return stem, layer.norm, layer.path_sum
 
 
 @dataclass(frozen=True)

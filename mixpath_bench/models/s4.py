@@ -81,13 +81,16 @@ class S4StandaloneCell(nn.Module):
 class S4Supernet(nn.Module):
     """Stem 3x3 conv-BN-ReLU + 3 stacks x 3 cells (channels x2 and 2x2 max-pool between stacks)."""
 
+    #: the search space this supernet is built for (its entry in the table of spaces)
+    SPACE = "S4"
+
     def __init__(self, num_classes: int = 10, m: int = 4, shadow_bn: bool = True, in_chans: int = 3,
                  stem_channels: int = 128, num_stacks: int = 3, cells_per_stack: int = 3) -> None:
         check_network_args("S4Supernet", dict(shadow_bn=shadow_bn),
                            dict(num_classes=num_classes, m=m, in_chans=in_chans, stem_channels=stem_channels,
                                 num_stacks=num_stacks, cells_per_stack=cells_per_stack))
         super().__init__()
-        self.space = get_space("S4", m)
+        self.space = get_space(self.SPACE, m)
         self.stem = conv_bn_act(in_chans, stem_channels, 3)
         cells, cin = [], stem_channels
         self.pool_after = set()
@@ -118,6 +121,42 @@ class S4Supernet(nn.Module):
             if i in self.pool_after:
                 x = nn.functional.max_pool2d(x, 2)
         return self.classifier(x.mean((2, 3)))
+
+    # -- DARTS' relaxation (`forward_weighted`): one row per candidate node, one column per code ------
+    @classmethod
+    def relaxation_shape(cls) -> tuple[int, int]:
+        """(rows, columns) of the relaxation weights: (candidate nodes, codes off/conv1x1/conv3x3/maxpool)."""
+        kind = get_space(cls.SPACE).kind
+        return kind.nodes, kind.ops + 1
+
+    @classmethod
+    def relaxation_labels(cls) -> tuple[str, list[str]]:
+        """(what a row is, the label of each column): ('node', ['off', 'conv1x1', 'conv3x3', 'maxpool'])."""
+        entry = get_space(cls.SPACE).entry
+        return entry.row_name, list(entry.option_labels)
+
+    @classmethod
+    def derive(cls, weights: torch.Tensor) -> Arch:
+        """The argmax code of each node; never all off: the node whose best operation has the largest
+        weight is kept on."""
+        nodes = [int(row.argmax()) for row in weights]
+        if not any(nodes):
+            best = int(weights[:, 1:].max(dim=1).values.argmax())
+            nodes[best] = int(weights[best, 1:].argmax()) + 1
+        return Arch(cls.SPACE, (tuple(nodes),))
+
+    @classmethod
+    def one_hot(cls, arch: Arch) -> torch.Tensor:
+        """The relaxation weights that select exactly `arch` (a row per node, codes 0..3)."""
+        if arch.space != cls.SPACE:
+            raise ValueError(f"DARTS' {cls.SPACE} relaxation cannot select {arch.space} architecture {arch}")
+        (nodes,) = arch.layers
+        return nn.functional.one_hot(torch.tensor(nodes), cls.relaxation_shape()[1]).float()
+
+    def first_searchable_layer(self):
+        """(stem, norm, combination -> pre-norm features) of the first cell (Shadow BN analysis)."""
+        cell = self.cells[0]
+        return self.stem, cell.norm, cell.pre_norm
 
     def export(self, arch: Arch) -> nn.Module:
         """The stand-alone NAS-Bench-101 network of `arch` with inherited weights."""

@@ -31,6 +31,9 @@ from ..engine.calibrate import calibrate_bn
 from ..engine.config import load_config
 from ..engine.setup import register_all_modules
 from ..errors import ConfigError
+from ..models.reference import REFERENCE_SUPERNETS
+from ..models.registry import build_network
+from ..spaces import NASBENCH_SPACE
 
 SYNTHETIC = dict(type="SyntheticImages", num=45000, size=32)
 
@@ -132,7 +135,7 @@ def mean_madds(config: str | Path, input_shape: tuple[int, ...], n: int = 16) ->
     register_all_modules()
 
     cfg = load_config(config)
-    net = MODELS.build(copy.deepcopy(dict(cfg.model.network)))
+    net = build_network(cfg.model.network)
     rng = np.random.default_rng(0)
     return float(np.mean([arch_complexity(net, net.space.sample(rng), tuple(input_shape))[0] for _ in range(n)]))
 
@@ -147,7 +150,7 @@ def reference_module(path: str | Path, sub: str, name: str):
     # its NAS-Bench-101 model imports `random_choice` from nas_utils, which needs TensorFlow's nasbench:
     # hand it a module with our own sampler in its format instead
     stub = types.ModuleType("nas_utils")
-    stub.random_choice = lambda m: reference_choice("S4", m, np.random.default_rng())
+    stub.random_choice = lambda m: reference_choice(NASBENCH_SPACE, m, np.random.default_rng())
     saved = sys.modules.get("nas_utils")
     sys.modules["nas_utils"] = stub
     try:
@@ -160,23 +163,25 @@ def reference_module(path: str | Path, sub: str, name: str):
     return module
 
 
+def reference_supernet(space: str):
+    """The reference checkout's supernet of `space` (`mixpath_bench.models.reference`)."""
+    if space not in REFERENCE_SUPERNETS:
+        raise ConfigError(f"the reference implementation has no {space} supernet here; "
+                          f"choose one of {', '.join(REFERENCE_SUPERNETS)}")
+    return REFERENCE_SUPERNETS[space]
+
+
 def reference_choice(space: str, m: int, rng: np.random.Generator) -> dict:
     """A random path in the reference code's format (S1: per layer 'conv' ids + 'rate'; S4: 'op' + 'path')."""
-    if space == "S1":
-        return {i: {"conv": list(rng.choice(4, int(rng.integers(1, m + 1)), replace=False)),
-                    "rate": int(rng.integers(0, 2))} for i in range(12)}
-    k = int(rng.integers(1, m + 1))
-    return {"path": list(rng.choice(m, k, replace=False)), "op": [int(v) for v in rng.integers(0, 3, k)]}
+    return reference_supernet(space).choice(m, rng)
 
 
 def reference_step_fn(checkout: str | Path, space: str, device: torch.device, batch: int, m: int = 4,
                       channels: int = 128) -> Callable[[int], None]:
     """A training step with the reference loop's semantics on its own supernet: inputs already on
     the device, SGD(0.025, 0.9, 3e-4), clip 5, top-1/top-5 and loss copied to the host every step."""
-    if space == "S1":
-        net = reference_module(checkout, "S1", "model_search").SuperNetwork(shadow_bn=True, layers=12, classes=10)
-    else:
-        net = reference_module(checkout, "NasBench101", "nas_model_search").SuperNetwork(init_channels=channels)
+    ref = reference_supernet(space)
+    net = reference_module(checkout, ref.folder, ref.module).SuperNetwork(**ref.arguments(channels))
     net = net.to(device).train()
     opt = torch.optim.SGD(net.parameters(), lr=0.025, momentum=0.9, weight_decay=3e-4)
     gen = torch.Generator(device=device).manual_seed(0)
@@ -272,7 +277,8 @@ def _reference_style_eval(model, train, val, arch, calib_batches: int, calib_bs:
     return 100.0 * correct / total
 
 
-CASES = {"s1": ("S1", "configs/supernet/s1_cifar10.py"), "s4": ("S4", "configs/supernet/s4_nb101_cifar10.py")}
+#: benchmark case (``--only`` key: the space name in lower case) -> (space, config): the reference's supernets
+CASES = {space.lower(): (space, ref.config) for space, ref in REFERENCE_SUPERNETS.items()}
 
 
 def run_benchmark(device: str, reference: str | None, steps: int | None, warmup: int | None, batch: int,
@@ -298,7 +304,7 @@ def run_benchmark(device: str, reference: str | None, steps: int | None, warmup:
     if reference and any(configs[k] != CASES[k][1] for k in configs):
         raise ConfigError("--reference compares against its CIFAR-10 supernets: keep the default configs")
     rows, results = [], {"training": {}, "evaluation": None, "data": {}}
-    for key in [k for k in ("s1", "s4") if k in only]:
+    for key in [k for k in CASES if k in only]:
         space, config = CASES[key][0], configs[key]
         data, _, described, shape = timing_data(load_config(config), cifar_root)
         results["data"][space] = described

@@ -4,8 +4,9 @@ Continuous relaxation over a supernet with a single (vanilla) BN per layer:
 * S4: each of the 4 candidate nodes mixes {off, conv1x1, conv3x3, maxpool3x3} with softmax
   weights; one set of architecture weights is shared by all cells (NAS-Bench-101 repeats one cell).
 * S1: each layer mixes its 8 candidates; the derived architecture has one path per layer.
-The relaxation is each supernet's own `forward_weighted(x, weights)` (cells and layers own their
-modes); with one-hot weights it computes exactly the discrete supernet's output.
+The relaxation is each supernet's own: `forward_weighted(x, weights)` (cells and layers own their
+modes; with one-hot weights it computes exactly the discrete supernet's output), the weights'
+`relaxation_shape()`, `derive(weights)` and `one_hot(arch)`, and `relaxation_labels()` for plots.
 Derivation is an argmax per node / layer; an S4 cell never comes out all-off (the node whose best
 operation has the largest weight is kept on).
 """
@@ -17,17 +18,30 @@ from torch.func import functional_call
 
 from ..spaces import Arch
 
+#: what a supernet provides for DARTS' continuous relaxation
+RELAXATION = ("forward_weighted", "relaxation_shape", "derive", "one_hot")
+
+
+def has_relaxation(supernet) -> bool:
+    """Whether a supernet (instance or class) offers DARTS' relaxation."""
+    return all(callable(getattr(supernet, name, None)) for name in RELAXATION)
+
+
+def _no_relaxation(space: str) -> ValueError:
+    return ValueError(f"DARTS needs a supernet with a continuous relaxation ({', '.join(RELAXATION)}); "
+                      f"the {space} supernet has none")
+
 
 class DartsNetwork(nn.Module):
     """A supernet (built with ``shadow_bn=False``) plus architecture logits ``alpha``."""
 
     def __init__(self, supernet: nn.Module) -> None:
         super().__init__()
-        if supernet.space.name not in ("S1", "S4"):
-            raise ValueError(f"DARTS is implemented for S1 and S4, not {supernet.space.name}")
+        if not has_relaxation(supernet):
+            raise _no_relaxation(supernet.space.name)
         self.supernet = supernet
         self.space_name = supernet.space.name
-        rows, cols = (4, 4) if self.space_name == "S4" else (supernet.space.num_layers, 8)
+        rows, cols = supernet.relaxation_shape()
         self.alpha = nn.Parameter(1e-3 * torch.randn(rows, cols))
 
     def weight_parameters(self) -> list[nn.Parameter]:
@@ -41,25 +55,21 @@ class DartsNetwork(nn.Module):
         return self.supernet.forward_weighted(x, self.weights() if weights is None else weights)
 
     def derive(self) -> Arch:
-        """The discrete architecture: argmax per node (S4, at least one node on) or per layer (S1)."""
-        w = self.weights().detach()
-        if self.space_name == "S1":
-            return Arch("S1", tuple((int(row.argmax()),) for row in w))
-        nodes = [int(row.argmax()) for row in w]
-        if not any(nodes):
-            best = int(w[:, 1:].max(dim=1).values.argmax())
-            nodes[best] = int(w[best, 1:].argmax()) + 1
-        return Arch("S4", (tuple(nodes),))
+        """The discrete architecture: the supernet's `derive` of softmax(alpha) (S4: argmax per node,
+        at least one node on; S1: argmax per layer)."""
+        return self.supernet.derive(self.weights().detach())
+
+    def relaxation_labels(self) -> tuple[str, list[str]]:
+        """(what a row of alpha is, the label of each column), e.g. ('node', ['off', 'conv1x1', ...])."""
+        return self.supernet.relaxation_labels()
 
 
-def one_hot_weights(arch: Arch) -> torch.Tensor:
-    """The relaxation weights that select exactly `arch` (S4 codes 0..3 or single-path S1)."""
-    if arch.space == "S4":
-        (nodes,) = arch.layers
-        return nn.functional.one_hot(torch.tensor(nodes), 4).float()
-    if any(len(layer) != 1 for layer in arch.layers):
-        raise ValueError("DARTS' S1 relaxation selects one path per layer")
-    return nn.functional.one_hot(torch.tensor([layer[0] for layer in arch.layers]), 8).float()
+def one_hot_weights(arch: Arch, supernet) -> torch.Tensor:
+    """The relaxation weights of `supernet` (an instance or class) that select exactly `arch` (S4
+    codes 0..3 or single-path S1)."""
+    if not has_relaxation(supernet):
+        raise _no_relaxation(arch.space)
+    return supernet.one_hot(arch)
 
 
 def first_order_alpha_grad(model: DartsNetwork, loss_fn, val_batch) -> None:

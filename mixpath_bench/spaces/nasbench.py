@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .arch import Arch
 from .graph import INPUT, NB101_OPS, OUTPUT, ModelSpec, graph_hash, prune
-from .spaces import get_space
+from .table import get_space
 
 __all__ = ["INPUT", "OUTPUT", "NB101_OPS", "ModelSpec", "graph_hash", "prune", "s4_full_spec", "s4_spec",
            "s4_hash", "s4_unique_archs", "s4_canonical"]

@@ -1,5 +1,10 @@
 """The four search spaces S1-S4 of MixPath (supplementary Table 1) as plain data.
 
+One table (`SPACES`, filled by `register_space`) holds a `SpaceEntry` per space: its layer kind,
+default and largest m, depth, description, supernet type, default network, whether it is a
+detection (ImageNet) skeleton or a NAS-Bench-101 cell, and plot labels.  `get_space` and
+`parse_arch` read it, and so does everything else that depends on which space it is.
+
 A space is ``num_layers`` independent layers of one *layer kind*:
 
 * `SubsetLayer` (S1, S2): choose 1..m distinct candidates out of n; the layer sums them.
@@ -13,6 +18,7 @@ Each layer kind also owns what only it knows:
 
 * identity: `canonical` (the representative encoding) and `key` (S4: the NAS-Bench-101 graph
   hash, so the 255 encodings are 34 networks; other kinds: the encoding itself);
+* description: `describe` (S4: the counted operations, e.g. ``'1x1 + 3x3 x2'``);
 * variation: `moves` (the local neighbourhood: S4 changes one node's op, S1/S2 swap, add or drop
   one path, S3 changes one group's kernel), `mutate` (one random local move) and `crossover`
   (S4 and S3 exchange positions inside the layer; S1/S2 exchange whole layers).
@@ -25,8 +31,9 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from dataclasses import dataclass
-from typing import Protocol
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -40,6 +47,8 @@ S1_CANDIDATES = tuple((k, e) for k in S1_KERNELS for e in S1_EXPANSIONS)
 IMAGENET_KERNELS = (3, 5, 7, 9)
 #: S4 operation codes: 0 = node off.
 S4_OPS = ("off", "conv1x1-bn-relu", "conv3x3-bn-relu", "maxpool3x3")
+#: Short names of the S4 operations (`CellNodesLayer.describe`).
+SHORT_OPS = {"conv1x1-bn-relu": "1x1", "conv3x3-bn-relu": "3x3", "maxpool3x3": "pool"}
 #: Mutation operators of `SearchSpace.mutate`.
 MUTATIONS = ("local", "redraw")
 
@@ -71,6 +80,9 @@ class LayerKind(Protocol):
     def crossover(self, a: Layer, b: Layer, rng: np.random.Generator) -> tuple[Layer, Layer]:
         """Two children of `a` and `b`, both valid."""
 
+    def describe(self, layers: Sequence[Layer]) -> str | None:
+        """A short human summary of an architecture's layers, or None: the encoding says it best."""
+
 
 def _digits(layer: Layer) -> str:
     return "".join(str(v) for v in layer)
@@ -100,6 +112,9 @@ class _PlainIdentity:
 
     def key(self, layer: Layer) -> str:
         return _digits(layer)
+
+    def describe(self, layers: Sequence[Layer]) -> str | None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -223,6 +238,11 @@ class CellNodesLayer:
         """NAS-Bench-101 hash of the pruned cell (equal for isomorphic cells)."""
         return _cell_hash(tuple(layer))
 
+    def describe(self, layers: Sequence[Layer]) -> str | None:
+        """The active operations, counted: ``(2, 2, 1, 0)`` -> ``'1x1 + 3x3 x2'`` (sorted by short name)."""
+        ops = Counter(SHORT_OPS[S4_OPS[v]] for layer in layers for v in layer if v)
+        return " + ".join(f"{op} x{n}" if n > 1 else op for op, n in sorted(ops.items()))
+
     def spec(self, layer: Layer) -> ModelSpec:
         """The unpruned NAS-Bench-101 spec: input -> active nodes -> conv1x1 -> output (off nodes disconnected)."""
         n = self.nodes + 3
@@ -266,10 +286,22 @@ class SearchSpace:
     num_layers: int
     kind: LayerKind
     description: str
+    #: the table entry the space was made from (`get_space`); None for a space built by hand
+    entry: "SpaceEntry | None" = field(default=None, compare=False, repr=False)
 
     @property
     def m(self) -> int:
         return self.kind.m
+
+    def describe(self, arch: Arch | str) -> str:
+        """A short summary of `arch` for tables: the layer kind's (S4: ``'1x1 + 3x3 x2'``), else the
+        encoding itself (the given string when `arch` is a string)."""
+        parsed = self.validate(arch)
+        describe = getattr(self.kind, "describe", None)
+        summary = describe(parsed.layers) if describe is not None else None
+        if summary is not None:
+            return summary
+        return arch if isinstance(arch, str) else parsed.to_string()
 
     def layer_options(self) -> list[Layer]:
         """All valid values of one layer (cached by the caller if needed)."""
@@ -382,35 +414,6 @@ class SearchSpace:
         if self.size() > 10**6:
             raise ValueError(f"{self.name} has {self.size():.3e} architectures; too many to enumerate")
         return [Arch(self.name, layers) for layers in itertools.product(self.kind.options(), repeat=self.num_layers)]
-
-
-def get_space(name: str, m: int | None = None) -> SearchSpace:
-    """The space `name` (S1..S4) with at most `m` active paths per layer (default: the paper's)."""
-    key = str(name).upper()
-    defaults = {"S1": 4, "S2": 2, "S3": 1, "S4": 4}
-    if key not in defaults:
-        raise ArchError(f"unknown search space {name!r}; choose one of S1, S2, S3, S4")
-    m = defaults[key] if m is None else int(m)
-    limits = {"S1": 8, "S2": 4, "S3": 1, "S4": 4}
-    if not 1 <= m <= limits[key]:
-        raise ArchError(f"{key} allows m in 1..{limits[key]}, got m={m}")
-    if key == "S1":
-        return SearchSpace("S1", 12, SubsetLayer(len(S1_CANDIDATES), m),
-                           "CIFAR-10, 12 inverted bottlenecks, kernel {3,5,7,9} x expansion {3,6}")
-    if key == "S2":
-        return SearchSpace("S2", 18, SubsetLayer(len(IMAGENET_KERNELS), m),
-                           "ImageNet, 18 MixNet-M inverted bottlenecks, kernel {3,5,7,9}")
-    if key == "S3":
-        return SearchSpace("S3", 18, GroupKernelLayer(4, len(IMAGENET_KERNELS)),
-                           "ImageNet, 18 MixNet-M bottlenecks, 4 depthwise groups x kernel {3,5,7,9}")
-    return SearchSpace("S4", 1, CellNodesLayer(4, 3, m),
-                       "reduced NAS-Bench-101: 4 candidate nodes, each off or conv1x1/conv3x3/maxpool")
-
-
-def parse_arch(text: str, m: int | None = None) -> Arch:
-    """Parse ``'S1:...'`` (or its JSON) and validate it against its space."""
-    arch = Arch.from_json(text)
-    return get_space(arch.space, m).validate(arch)
 
 
 def subset_count(n: int, m: int) -> int:

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from ..errors import CheckpointError, ConfigError
-from ..models import create_network
+from ..models import build_network
 from ..models.named import create_model, load_arch_spec
 from ..spaces import Arch
 from .hub import sha256_of
@@ -22,8 +22,7 @@ from .hub import sha256_of
 
 def supernet_from_state(network: dict, state: dict, where: str) -> nn.Module:
     """The supernet `network` (type + arguments) with the weights of a checkpoint's `state` dict."""
-    kwargs = dict(network)
-    supernet = create_network(kwargs.pop("type"), **kwargs)
+    supernet = build_network(network)
     weights = {k[len("network."):]: v for k, v in state.items() if k.startswith("network.")} or dict(state)
     missing, unexpected = supernet.load_state_dict(weights, strict=False)
     missing = [k for k in missing if not k.endswith("num_batches_tracked")]

@@ -23,12 +23,12 @@ def test_relaxed_equals_discrete_for_one_hot_weights():
     rng = np.random.default_rng(0)
     for _ in range(5):
         arch = get_space("S4").sample(rng)
-        torch.testing.assert_close(d4(x, one_hot_weights(arch)), s4(x, arch))
+        torch.testing.assert_close(d4(x, one_hot_weights(arch, s4)), s4(x, arch))
     s1 = S1Supernet(width=0.25, shadow_bn=False)
     d1 = DartsNetwork(s1).eval()
     arch = get_space("S1", 1).sample(rng)
     x = torch.randn(2, 3, 32, 32)
-    torch.testing.assert_close(d1(x, one_hot_weights(arch)), s1(x, arch))
+    torch.testing.assert_close(d1(x, one_hot_weights(arch, s1)), s1(x, arch))
 
 
 def test_derivation_never_returns_an_all_off_cell():
@@ -64,7 +64,7 @@ def test_alpha_updates_run_and_move_the_weights(order):
 
 
 def test_darts_cli_second_order_and_resume(tmp_path):
-    options = ["darts.epochs=2", "darts.order=second", "darts.batch_size=32"]
+    options = ["searchers.darts.epochs=2", "searchers.darts.order=second", "searchers.darts.batch_size=32"]
     base = [sys.executable, str(ROOT / "tools/darts.py"), str(ROOT / "configs/darts/s4_mnist5k.py")]
     tiny = ["--cfg-options", *options]
     # a small dataset and network keep this to seconds
