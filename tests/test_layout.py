@@ -1,5 +1,6 @@
-"""The direction of imports (STYLE.md): nothing imports upward, no import cycle, nothing imports
-`tools/`; search code never imports torch."""
+"""The layout of docs/design.md, recomputed: nothing imports upward, no import cycle, nothing
+imports `tools/`; search code never imports torch; modules under 500 lines, functions under 60,
+the report's frame under 150."""
 import ast
 import sys
 from pathlib import Path
@@ -82,6 +83,35 @@ def test_import_direction():
 def test_modules_stay_small():
     big = [str(p) for p in PKG.rglob("*.py") if len(p.read_text().splitlines()) > 500]
     assert not big
+
+
+def long_functions(paths, limit: int = 60) -> list[str]:
+    """'path:line name (N lines)' for every function or method longer than `limit` lines."""
+    out = []
+    for path in paths:
+        for node in ast.walk(ast.parse(Path(path).read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                n = node.end_lineno - node.lineno + 1
+                if n > limit:
+                    out.append(f"{path}:{node.lineno} {node.name} ({n} lines)")
+    return out
+
+
+def test_no_function_over_60_lines():
+    paths = [*PKG.rglob("*.py"), *(PKG.parent / "tools").glob("*.py")]
+    assert not long_functions(paths), "\n".join(long_functions(paths))
+
+
+def test_the_function_length_check_counts_lines(tmp_path):
+    body = "\n".join(f"        x{i} = {i}" for i in range(60))
+    (tmp_path / "m.py").write_text(f"def short():\n    pass\n\n\nclass A:\n    def long(self):\n{body}\n")
+    assert long_functions([tmp_path / "m.py"]) == [f"{tmp_path / 'm.py'}:6 long (61 lines)"]
+
+
+def test_the_report_is_only_a_frame():
+    """Sections and verdicts live with their stages; report.py assembles them."""
+    lines = (PKG / "pipeline" / "report.py").read_text().splitlines()
+    assert len(lines) < 150, len(lines)
 
 
 def module_name(path: Path, root: Path = PKG) -> str:

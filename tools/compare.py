@@ -1,6 +1,6 @@
 """Build supplementary Table 2 from search results: `python tools/compare.py RESULT.json ... --truth SOURCE`.
 
-RESULT files: darts.json (tools/darts.py) and pareto.json (tools/search.py, every searcher it ran), one per seed.
+RESULT files: pareto.json (tools/search.py, every searcher it ran, DARTS included), one per seed.
 SOURCE: nasbench_only108.tfrecord | table.csv/.json | standalone (needs --config).
 Writes table2.md and table2.json into --work-dir.
 """
@@ -13,19 +13,19 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mixpath_bench.bench.compare import build_table, to_markdown  # noqa: E402
+from mixpath_bench.bench.compare import build_table, found_architectures, to_markdown  # noqa: E402
 from mixpath_bench.bench.standalone import StandaloneRecipe  # noqa: E402
 from mixpath_bench.bench.truth import load_truth  # noqa: E402
 from mixpath_bench.cli import add_cfg_options, add_device, add_work_dir, run_cli, tool_parser  # noqa: E402
 from mixpath_bench.engine.config import load_config  # noqa: E402
 from mixpath_bench.engine.device import resolve_device  # noqa: E402
 from mixpath_bench.errors import ConfigError  # noqa: E402
-from mixpath_bench.jsonio import save_json_atomic, write_text_atomic  # noqa: E402
+from mixpath_bench.jsonio import load_json, save_json_atomic, write_text_atomic  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = tool_parser(__doc__)
-    p.add_argument("results", nargs="+", help="darts.json / pareto.json files")
+    p.add_argument("results", nargs="+", help="pareto.json files")
     p.add_argument("--truth", required=True, help="a .tfrecord, a .csv/.json table, or 'standalone'")
     p.add_argument("--config", help="supernet config (data and network) for --truth standalone")
     add_cfg_options(p, "key=value overrides of --config")
@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     cfg = load_config(args.config, args.cfg_options) if args.config else None
     truth = load_truth(args.truth, cfg, args.metric, StandaloneRecipe(epochs=args.standalone_epochs),
                        cache_dir=Path("work_dirs") / "standalone", device=resolve_device(args.device))
-    table = build_table(args.results, truth, args.with_rank)
+    found = [row for path in args.results for row in found_architectures(load_json(path, ConfigError), path)]
+    table = build_table(found, truth, args.with_rank)
     markdown = to_markdown(table, args.optimum)
     work = Path(args.work_dir or "work_dirs/table2")
     work.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """Run an end-to-end MixPath experiment: `python tools/experiment.py CONFIG [--work-dir D] [--until STAGE]`.
 
-Stages: truth, supernets, ranking, search, darts, table2, analysis; then D/report.md and
-D/results.json.  Finished stages whose inputs are unchanged are reused, and an interrupted stage
+Stages: truth, supernets, ranking, search, darts (DARTS through the search job), table2, analysis and
+msweep (each runs when its config section is there); then D/report.md and D/results.json.  Finished stages whose inputs are unchanged are reused, and an interrupted stage
 resumes where it stopped, so re-running the same command after a kill continues the experiment.
 """
 from __future__ import annotations

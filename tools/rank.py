@@ -13,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mixpath_bench.bench.standalone import StandaloneRecipe  # noqa: E402
+from mixpath_bench.bench.truth import load_truth  # noqa: E402
 from mixpath_bench.cli import (add_checkpoint, add_config, add_device, add_work_dir, run_cli,  # noqa: E402
                                tool_parser)
 from mixpath_bench.engine.checkpoint import trusting  # noqa: E402
@@ -41,11 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     work = args.work_dir or str(Path("work_dirs") / f"rank_{Path(args.config).stem}")
     recipe = StandaloneRecipe(epochs=args.standalone_epochs, lr=args.standalone_lr)
+    device = resolve_device(args.device)
+    cfg = load_config(args.config, args.cfg_options)
+    truth = load_truth(args.truth, cfg, args.metric, recipe, args.standalone_seeds, Path(work) / "standalone", device)
     with trusting(args.checkpoint if args.trust_checkpoint else []):
-        run_rank_job(args.config, args.checkpoint, args.truth, work, num_archs=args.num_archs,
-                     calib_batches=args.calib_batches, device=resolve_device(args.device), metric=args.metric,
-                     recipe=recipe, seeds=args.standalone_seeds,
-                     loaded=load_config(args.config, args.cfg_options))
+        run_rank_job(cfg, args.checkpoint, truth, work, num_archs=args.num_archs, calib_batches=args.calib_batches,
+                     device=device, sources={"config": args.config, "truth": args.truth, "metric": args.metric})
     return 0
 
 

@@ -1,5 +1,6 @@
-"""Supplementary Table 2 from result files: each method's found architectures, their ground truth,
-the search cost the runs measured themselves, and mean +- std over seeds."""
+"""Supplementary Table 2 from search results: each method's found architectures, their ground truth,
+the search cost the runs measured themselves, and mean +- std over seeds.  Every searcher is read
+the same way, from its `SearchResult` in a pareto.json (DARTS included)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,75 +9,67 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import ConfigError
-from ..jsonio import load_json
-from ..spaces import get_space, parse_arch, s4_canonical, s4_unique_archs
+from ..search.registry import searcher_family
+from ..spaces import get_space, parse_arch
+from . import darts_search as _darts  # noqa: F401 - registers the 'darts' searcher (its family)
 
 
-def found_architectures(result: dict) -> list[dict]:
-    """What a darts.json or pareto.json result found: one entry per method.
+def found_architectures(result: dict, file: str = "") -> list[dict]:
+    """What a pareto.json result (`tools/search.py`, DARTS included) found: one entry per searcher.
 
-    Each entry: ``method`` (the searcher's label), ``family`` (``darts`` or ``supernet``),
-    ``arch``, measured ``seconds`` and ``device``.  A pareto.json gives every searcher it ran
-    (its single-objective best; NSGA-II: its most accurate pick).  A supernet searcher's cost is
-    the supernet's training time plus the seconds its own candidate evaluations took (measured
-    per candidate, so a resumed run counts them too).
+    Each entry: ``method`` (the searcher's label), ``family`` (the searcher class's: ``supernet``
+    or, for searchers that train their own weights, e.g. ``darts``), ``arch``, measured
+    ``seconds``, ``device``, ``seed`` and the ``file`` it came from.  Each searcher gives its
+    most accurate pick (NSGA-II: of its K picks; DARTS: its derived architecture).  A supernet
+    searcher's cost is the supernet's training time plus the seconds its own candidate
+    evaluations took (measured per candidate, so a resumed run counts them too); a searcher that
+    trains its own weights costs its whole run.
     """
-    device = result.get("provenance", {}).get("device", "unknown")
-    if result.get("method") == "darts":
-        return [{"method": f"DARTS ({result.get('order', 'first')}-order)", "family": "darts",
-                 "arch": result["derived_arch"], "seconds": float(result["search_seconds"]), "device": device}]
     if "searchers" not in result:
-        if "nsga2" in result:
-            raise ConfigError("this pareto.json was written by an older mixpath-bench (no 'searchers' section); "
+        if "nsga2" in result or result.get("method") == "darts":
+            raise ConfigError("this result file was written by an older mixpath-bench (no 'searchers' section); "
                               "re-run tools/search.py")
-        raise ConfigError("a result file must be a darts.json or a pareto.json")
+        raise ConfigError("a result file must be a pareto.json written by tools/search.py")
+    device = result.get("provenance", {}).get("device", "unknown")
     supernet = float(result.get("supernet_train_seconds") or 0.0)
     configured = (result.get("provenance", {}).get("config") or {}).get("searchers") or {}
     rows = []
     for name, searched in result["searchers"].items():
-        best = max(searched["picks"], key=lambda p: p["acc"]) if searched["picks"] else searched["best"]
+        picks = searched["picks"]
+        best = max(picks, key=lambda p: p.get("acc", float("-inf"))) if picks else searched["best"]
         if best is None:
             continue
         seed = (configured.get(name) or {}).get("seed")
-        rows.append({"method": searched["label"], "family": "supernet", "arch": best["arch"],
+        rows.append({"method": searched["label"], "family": searcher_family(searched["searcher"]), "arch": best["arch"],
                      "seconds": supernet + float(searched["cost_seconds"]), "device": device,
-                     "seed": None if seed is None else int(seed)})
+                     "seed": None if seed is None else int(seed), "file": str(file)})
     return rows
 
 
-def seed_of(result: dict, found: dict) -> int | None:
-    """The seed of a found architecture's run: its searcher's configured seed, else the result's."""
-    if found.get("seed") is not None:
-        return found["seed"]
-    return int(result["seed"]) if "seed" in result else None
-
-
-def build_table(paths: Sequence[str | Path], truth, with_rank: bool = False,
+def build_table(found: Sequence[dict], truth, with_rank: bool = False,
                 reference: Sequence[float] | None = None) -> dict:
-    """Rows per (result file, method) and a summary per method (mean +- sample std over seeds).
+    """Rows per found architecture (`found_architectures` entries) and a summary per method (mean +-
+    sample std over seeds).
 
     Architectures are identified by the space's `canonical_key` (S4: one row per network, whatever
-    encoding a method returned).  `with_rank` adds each found architecture's rank among the 34
-    unique S4 architectures, or
-    among the accuracies in `reference` when given (then the key is ``rank_of_<len(reference)>``).
+    encoding a method returned).  `with_rank` adds each found architecture's rank among the
+    accuracies in `reference` (the key is ``rank_of_<len(reference)>``), by default the truth of
+    every network of an enumerable space.
     """
     rows = []
+    for f in found:
+        arch = parse_arch(f["arch"])
+        space = get_space(arch.space)
+        rows.append({"file": f["file"], "method": f["method"], "family": f["family"], "seed": f["seed"],
+                     "arch": space.canonical(arch).to_string(), "network": space.canonical_key(arch),
+                     "truth_acc": truth.accuracy(arch), "search_hours": f["seconds"] / 3600.0, "device": f["device"]})
     ranked = None
-    if with_rank:
-        ranked = sorted(reference, reverse=True) if reference is not None else sorted(
-            (truth.accuracy(s4_canonical(g[0])) for g in s4_unique_archs().values()), reverse=True)
-    for path in paths:
-        result = load_json(path, ConfigError)
-        for found in found_architectures(result):
-            arch = parse_arch(found["arch"])
-            space = get_space(arch.space)
-            row = {"file": str(path), "method": found["method"], "family": found["family"], "seed": seed_of(result, found),
-                   "arch": space.canonical(arch).to_string(), "network": space.canonical_key(arch),
-                   "truth_acc": truth.accuracy(arch), "search_hours": found["seconds"] / 3600.0,
-                   "device": found["device"]}
-            if ranked is not None and (reference is not None or arch.space == "S4"):
-                row[f"rank_of_{len(ranked)}"] = 1 + sum(a > row["truth_acc"] for a in ranked)
-            rows.append(row)
+    if with_rank and rows:
+        ranked = reference if reference is not None else network_truths(parse_arch(found[0]["arch"]), truth)
+    if ranked is not None:
+        ranked = sorted(ranked, reverse=True)
+        for row in rows:
+            row[f"rank_of_{len(ranked)}"] = 1 + sum(a > row["truth_acc"] for a in ranked)
     summary = {}
     for method in dict.fromkeys(r["method"] for r in rows):
         accs = np.array([r["truth_acc"] for r in rows if r["method"] == method])
@@ -87,6 +80,18 @@ def build_table(paths: Sequence[str | Path], truth, with_rank: bool = False,
                            "search_hours_mean": float(hours.mean()),
                            "devices": sorted({r["device"] for r in rows if r["method"] == method})}
     return {"truth": truth.name, "rows": rows, "summary": summary}
+
+
+def network_truths(arch, truth) -> list[float] | None:
+    """The truth of every distinct network of `arch`'s space (S4: its 34); None for a space too
+    large to enumerate."""
+    space = get_space(arch.space)
+    if space.size() > 10**6:
+        return None
+    networks = {}
+    for a in space.enumerate():
+        networks.setdefault(space.canonical_key(a), space.canonical(a))
+    return [truth.accuracy(a) for a in networks.values()]
 
 
 def to_markdown(table: dict, optimum: float | None = None) -> str:

@@ -1,10 +1,17 @@
-"""The DARTS job behind `tools/darts.py`: bilevel search on halves of the training split.
+"""DARTS as a registered searcher (``darts``): a searcher of the kind that trains its own weights.
 
-Weights: SGD (momentum 0.9, weight decay 3e-4, cosine to w_lr_min, gradient clipping 5) on one half;
-architecture: Adam (lr 3e-4, betas (0.5, 0.999), weight decay 1e-3) on the other - Liu et al. 2019.
-A checkpoint after every epoch (model, optimizers, scheduler, RNG, history) makes ``resume``
-continue exactly; ``darts.json`` records the derived architecture, the architecture weights per
-epoch, the measured search time and provenance; ``alphas.png`` plots the weights' evolution.
+Bilevel search on halves of the training split (Liu et al. 2019).  Weights: SGD (momentum 0.9,
+weight decay 3e-4, cosine to w_lr_min, gradient clipping 5) on one half; architecture: Adam (lr
+3e-4, betas (0.5, 0.999), weight decay 1e-3) on the other.  The relaxation is the supernet's own
+(`mixpath_bench.search.darts.DartsNetwork`), built from the search config's supernet config with a
+single (vanilla) BN.
+
+The search job runs it like any searcher (`tools/search.py configs/darts/s4_cifar10.py`, no
+supernet checkpoint needed): a checkpoint after every epoch (``darts_checkpoint.pth``: model,
+optimizers, scheduler, RNG, history) makes ``resume`` continue exactly; its state file
+(``darts.json``) records the derived architecture, the architecture weights per epoch and the
+measured search time; ``alphas.png`` plots the weights' evolution.  Its `SearchResult` hands over
+the derived architecture as its one pick; it evaluates no candidate with a supernet.
 """
 from __future__ import annotations
 
@@ -15,18 +22,17 @@ from typing import Callable
 
 import numpy as np
 import torch
+from mmengine.config import Config
 from mmengine.registry import DATASETS, MODELS
 
 from ..engine.checkpoint import load_checkpoint_file
-from ..engine.config import construct, load_config
-from ..package_data import config_reference
-from ..engine.lock import lock_work_dir
 from ..errors import ConfigError
-from ..jsonio import save_json_atomic
-from .plots import savefig_atomic
+from ..jsonio import atomic_path, save_json_atomic
+from ..models import build_network
 from ..provenance import provenance
+from ..search import SearchResult, register_searcher
 from ..search.darts import DartsNetwork, batch_loss, first_order_alpha_grad, second_order_alpha_grad
-from ..engine.setup import register_all_modules
+from ..spaces import SearchSpace
 
 
 @dataclass(frozen=True)
@@ -49,127 +55,163 @@ def _halves(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.sort(perm[: n // 2]), np.sort(perm[n // 2:])
 
 
-def run_darts_job(config: str | Path, work_dir: str | Path, seed: int | None = None, resume: bool = False,
-                  device: str = "cpu", options: dict | None = None, log: Callable[[str], None] = print) -> dict:
-    """Run (or continue) DARTS; returns the ``darts.json`` content."""
-    register_all_modules()
+@register_searcher("darts")
+class DartsSearch:
+    """DARTS on the search config's supernet (network and data); settings as `DartsSettings`."""
 
-    cfg = load_config(config, options, allowed={"supernet_config", "darts"})
-    if cfg.get("supernet_config") is None:
-        raise ConfigError(f"DARTS config {config} needs 'supernet_config'")
-    cfg.supernet_config = str(config_reference(cfg.supernet_config, config, "supernet_config"))
-    d_cfg = dict(cfg.get("darts") or {})
-    if seed is not None:
-        d_cfg["seed"] = seed
-    s = construct(DartsSettings, d_cfg, "darts")
-    if s.order not in ("first", "second"):
-        raise ConfigError(f"darts.order must be 'first' or 'second', got {s.order!r}")
-    sup = load_config(cfg.supernet_config)
-    network = dict(sup.model.network, shadow_bn=False)
-    with lock_work_dir(work_dir, purpose="darts"):  # one search per work dir
-        return _search(s, sup, network, Path(work_dir), resume, device, log,
-                       {"config": str(config), "supernet_config": cfg.supernet_config})
+    trains_weights = True  # needs no supernet checkpoint: it trains its own relaxed supernet
+    family = "darts"  # Table 2 sets it against the supernet searchers
+
+    def __init__(self, space: SearchSpace, supernet: Config | None = None, device: str = "cpu", epochs: int = 10,
+                 batch_size: int = 64, order: str = "first", w_lr: float = 0.025, w_lr_min: float = 0.001,
+                 w_momentum: float = 0.9, w_weight_decay: float = 3e-4, alpha_lr: float = 3e-4,
+                 alpha_weight_decay: float = 1e-3, grad_clip: float = 5.0, seed: int = 0) -> None:
+        if supernet is None:
+            raise ConfigError("darts: the search job gives DARTS the supernet config; none was given")
+        if order not in ("first", "second"):
+            raise ConfigError(f"searchers.darts.order must be 'first' or 'second', got {order!r}")
+        for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"searchers.darts.{name} must be a positive integer, got {value!r}")
+        self.space, self.supernet, self.device = space, supernet, device
+        self.settings = DartsSettings(epochs, batch_size, order, w_lr, w_lr_min, w_momentum, w_weight_decay,
+                                      alpha_lr, alpha_weight_decay, grad_clip, seed)
+        self.label = f"DARTS ({order}-order)"
+        self.labels: tuple[str, list[str]] = ("row", [])  # the relaxation's row name and options, set by run
+
+    def run(self, evaluator=None, checkpoint: str | Path | None = None, resume: bool = False,
+            log: Callable[[str], None] = print) -> SearchResult:
+        """Train (or continue) the relaxation; `checkpoint`: its result file (``darts.json``), beside
+        which the per-epoch ``darts_checkpoint.pth`` lives.  `evaluator` is not used."""
+        if checkpoint is None:
+            raise ConfigError("darts: give a result path (the search job does)")
+        s, out = self.settings, Path(checkpoint)
+        torch.manual_seed(s.seed)
+        network = dict(self.supernet.model.network, shadow_bn=False)
+        run = _Run(s, DartsNetwork(build_network(network)).to(self.device),
+                   MODELS.build(dict(self.supernet.model.data_preprocessor)).to(self.device),
+                   DATASETS.build(self.supernet.train_dataloader.dataset), self.device)
+        ckpt_path = out.with_name("darts_checkpoint.pth")
+        if resume and ckpt_path.is_file():
+            run.load(load_checkpoint_file(ckpt_path), ckpt_path)
+            log(f"darts: resumed after epoch {run.state['epoch']}")
+        while run.state["epoch"] < s.epochs:
+            loss = run.epoch()
+            run.save(ckpt_path)
+            log(f"darts: epoch {run.state['epoch']}/{s.epochs}  loss {loss:.3f}  "
+                f"derived {run.state['history'][-1]['derived']}")
+        derived = run.model.derive()
+        self.labels = run.model.supernet.relaxation_labels()
+        result = {"method": "darts", "order": s.order, "seed": s.seed, "space": run.model.space_name,
+                  "derived_arch": derived.to_string(), "search_seconds": run.state["seconds"],
+                  "device": str(self.device), "settings": asdict(s), "history": run.state["history"],
+                  "provenance": provenance({"darts": asdict(s)}, self.device)}
+        save_json_atomic(out, result)
+        log(f"darts: derived {result['derived_arch']}; wrote {out}")
+        pick = {"key": self.space.canonical_key(derived), "arch": derived.to_string()}
+        return SearchResult("darts", self.label, [pick], [], pick, [], 0, float(run.state["seconds"]),
+                            {"order": s.order, "seed": s.seed, "epochs": s.epochs, "result_file": out.name})
+
+    def figures(self, checkpoint: str | Path) -> list[Path]:
+        """``alphas.png`` beside the result file: every option's softmax weight per row over the epochs."""
+        from ..jsonio import load_json
+
+        result = load_json(Path(checkpoint), ConfigError)
+        return [plot_alphas(result["history"], self.labels, Path(checkpoint).with_name("alphas.png"))]
 
 
-def _search(s: DartsSettings, sup, network: dict, work: Path, resume: bool, device: str,
-            log: Callable[[str], None], sources: dict) -> dict:
-    torch.manual_seed(s.seed)
-    model = DartsNetwork(MODELS.build(network)).to(device)
-    pre = MODELS.build(dict(sup.model.data_preprocessor)).to(device)
-    train = DATASETS.build(sup.train_dataloader.dataset)
-    if not hasattr(train, "images"):
-        raise ConfigError("DARTS here needs an in-memory dataset (CIFAR-10 or embedded)")
-    idx_w, idx_a = _halves(len(train), s.seed)
-    w_opt = torch.optim.SGD(model.weight_parameters(), lr=s.w_lr, momentum=s.w_momentum, weight_decay=s.w_weight_decay)
-    a_opt = torch.optim.Adam([model.alpha], lr=s.alpha_lr, betas=(0.5, 0.999), weight_decay=s.alpha_weight_decay)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(w_opt, s.epochs, eta_min=s.w_lr_min)
-    state = {"epoch": 0, "history": [], "seconds": 0.0}
-    ckpt_path = work / "darts_checkpoint.pth"
-    if resume and ckpt_path.is_file():
-        ckpt = load_checkpoint_file(ckpt_path)
-        if ckpt["settings"] != asdict(s):
-            raise ConfigError(f"{ckpt_path} was written with other DARTS settings; use another work dir")
-        model.load_state_dict(ckpt["model"])
-        w_opt.load_state_dict(ckpt["w_opt"])
-        a_opt.load_state_dict(ckpt["a_opt"])
-        sched.load_state_dict(ckpt["sched"])
+class _Run:
+    """One DARTS run's model, optimizers, data halves and state (epoch, history, seconds)."""
+
+    def __init__(self, s: DartsSettings, model: DartsNetwork, pre, train, device: str) -> None:
+        if not hasattr(train, "images"):
+            raise ConfigError("DARTS here needs an in-memory dataset (CIFAR-10 or embedded)")
+        self.s, self.model, self.pre, self.train, self.device = s, model, pre, train, device
+        self.idx_w, self.idx_a = _halves(len(train), s.seed)
+        self.w_opt = torch.optim.SGD(model.weight_parameters(), lr=s.w_lr, momentum=s.w_momentum,
+                                     weight_decay=s.w_weight_decay)
+        self.a_opt = torch.optim.Adam([model.alpha], lr=s.alpha_lr, betas=(0.5, 0.999),
+                                      weight_decay=s.alpha_weight_decay)
+        self.sched = torch.optim.lr_scheduler.CosineAnnealingLR(self.w_opt, s.epochs, eta_min=s.w_lr_min)
+        self.state = {"epoch": 0, "history": [], "seconds": 0.0}
+
+    def load(self, ckpt: dict, path: Path) -> None:
+        if ckpt["settings"] != asdict(self.s):
+            raise ConfigError(f"{path} was written with other DARTS settings; use another work dir")
+        self.model.load_state_dict(ckpt["model"])
+        self.w_opt.load_state_dict(ckpt["w_opt"])
+        self.a_opt.load_state_dict(ckpt["a_opt"])
+        self.sched.load_state_dict(ckpt["sched"])
         torch.set_rng_state(ckpt["torch_rng"])
-        state = ckpt["state"]
-        log(f"darts: resumed after epoch {state['epoch']}")
+        self.state = ckpt["state"]
 
-    def batch(data_idx: np.ndarray, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    def save(self, path: Path) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        torch.save({"model": self.model.state_dict(), "w_opt": self.w_opt.state_dict(),
+                    "a_opt": self.a_opt.state_dict(), "sched": self.sched.state_dict(),
+                    "torch_rng": torch.get_rng_state(), "state": self.state, "settings": asdict(self.s)}, tmp)
+        tmp.replace(path)
+
+    def batch(self, data_idx: np.ndarray, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         t = torch.as_tensor(data_idx)
-        x = pre.transform(train.images[t].to(device), True, gen)
-        return x, train.labels[t].to(device)
+        return self.pre.transform(self.train.images[t].to(self.device), True, gen), self.train.labels[t].to(self.device)
 
-    while state["epoch"] < s.epochs:
-        epoch = state["epoch"]
+    def epoch(self) -> float:
+        """One epoch of alternating architecture and weight steps; returns the last weight loss."""
+        s, model, epoch = self.s, self.model, self.state["epoch"]
         start = time.perf_counter()
         model.train()
         rng = np.random.default_rng([s.seed, epoch])
-        order_w, order_a = rng.permutation(idx_w), rng.permutation(idx_a)
-        gen = torch.Generator(device=device).manual_seed(s.seed * 1_000_003 + epoch)
-        steps = min(len(order_w), len(order_a)) // s.batch_size
-        xi = sched.get_last_lr()[0]
-        for step in range(steps):
+        order_w, order_a = rng.permutation(self.idx_w), rng.permutation(self.idx_a)
+        gen = torch.Generator(device=self.device).manual_seed(s.seed * 1_000_003 + epoch)
+        xi = self.sched.get_last_lr()[0]
+        for step in range(min(len(order_w), len(order_a)) // s.batch_size):
             sl = slice(step * s.batch_size, (step + 1) * s.batch_size)
-            bw, ba = batch(order_w[sl], gen), batch(order_a[sl], gen)
-            a_opt.zero_grad(set_to_none=True)
+            bw, ba = self.batch(order_w[sl], gen), self.batch(order_a[sl], gen)
+            self.a_opt.zero_grad(set_to_none=True)
             if s.order == "first":
                 first_order_alpha_grad(model, batch_loss, ba)
             else:
                 second_order_alpha_grad(model, batch_loss, bw, ba, xi, s.w_weight_decay)
-            a_opt.step()
-            w_opt.zero_grad(set_to_none=True)
+            self.a_opt.step()
+            self.w_opt.zero_grad(set_to_none=True)
             loss = batch_loss(model, bw, None)
             loss.backward()
             model.alpha.grad = None
             torch.nn.utils.clip_grad_norm_(model.weight_parameters(), s.grad_clip)
-            w_opt.step()
-        sched.step()
-        state["seconds"] += time.perf_counter() - start
-        state["epoch"] = epoch + 1
-        state["history"].append({"epoch": epoch + 1, "weights": model.weights().detach().cpu().tolist(),
-                                 "derived": model.derive().to_string(), "last_loss": loss.item()})
-        tmp = ckpt_path.with_name(ckpt_path.name + ".tmp")
-        torch.save({"model": model.state_dict(), "w_opt": w_opt.state_dict(), "a_opt": a_opt.state_dict(),
-                    "sched": sched.state_dict(), "torch_rng": torch.get_rng_state(), "state": state,
-                    "settings": asdict(s)}, tmp)
-        tmp.replace(ckpt_path)
-        log(f"darts: epoch {epoch + 1}/{s.epochs}  loss {loss.item():.3f}  derived {state['history'][-1]['derived']}")
-
-    result = {"method": "darts", "order": s.order, "seed": s.seed, "space": model.space_name,
-              "derived_arch": model.derive().to_string(), "search_seconds": state["seconds"],
-              "device": str(device), "settings": asdict(s), "history": state["history"],
-              "provenance": provenance({**sources, "darts": asdict(s)}, device)}
-    save_json_atomic(work / "darts.json", result)
-    plot_alphas(state["history"], model.space_name, work / "alphas.png")
-    log(f"darts: derived {result['derived_arch']}; wrote {work / 'darts.json'} and {work / 'alphas.png'}")
-    return result
+            self.w_opt.step()
+        self.sched.step()
+        self.state["seconds"] += time.perf_counter() - start
+        self.state["epoch"] = epoch + 1
+        self.state["history"].append({"epoch": epoch + 1, "weights": model.weights().detach().cpu().tolist(),
+                                      "derived": model.derive().to_string(), "last_loss": loss.item()})
+        return loss.item()
 
 
-def plot_alphas(history: list[dict], space: str, path: Path) -> None:
-    """Softmax weight of every option per node/layer over the epochs."""
+def plot_alphas(history: list[dict], labels: tuple[str, list[str]], path: Path) -> Path:
+    """Softmax weight of every option per row (node / layer) over the epochs; `labels`: (row name,
+    option names)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    row_name, options = labels
     w = np.array([h["weights"] for h in history])  # (epochs, rows, options)
     rows = w.shape[1]
     cols = 4 if rows > 4 else rows
     fig, axes = plt.subplots(int(np.ceil(rows / cols)), cols, figsize=(3.2 * cols, 2.6 * np.ceil(rows / cols)),
                              squeeze=False)
-    labels = ["off", "conv1x1", "conv3x3", "maxpool"] if space == "S4" else [
-        f"k{k}e{e}" for k in (3, 5, 7, 9) for e in (3, 6)]
     epochs = [h["epoch"] for h in history]
     for r in range(rows):
         ax = axes[r // cols][r % cols]
         for o in range(w.shape[2]):
-            ax.plot(epochs, w[:, r, o], label=labels[o])
-        ax.set_title(f"{'node' if space == 'S4' else 'layer'} {r}", fontsize=9)
+            ax.plot(epochs, w[:, r, o], label=options[o])
+        ax.set_title(f"{row_name} {r}", fontsize=9)
         ax.set_xlabel("epoch")
     axes[0][0].legend(fontsize=7)
     fig.tight_layout()
-    savefig_atomic(fig, path, dpi=110)
+    with atomic_path(path) as tmp:  # a kill never leaves half a PNG
+        fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)
+    return path

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 from ..errors import DatasetError
-from ..spaces import Arch, get_space, parse_arch, s4_hash
+from ..spaces import NASBENCH_SPACE, Arch, get_space, parse_arch, s4_hash
 from ..data.nasbench101 import NASBench101
 from ..errors import ConfigError
 from .standalone import StandaloneRecipe, StandaloneTruth
@@ -35,8 +35,8 @@ class NASBench101Truth:
         self.name = f"nasbench101:{metric}"
 
     def accuracy(self, arch: Arch) -> float:
-        if arch.space != "S4":
-            raise DatasetError(f"NAS-Bench-101 ground truth covers S4 only, not {arch.space}")
+        if arch.space != NASBENCH_SPACE:
+            raise DatasetError(f"NAS-Bench-101 ground truth covers {NASBENCH_SPACE} only, not {arch.space}")
         return self.table.query(s4_hash(arch))[self.metric]
 
 
@@ -47,15 +47,28 @@ class TableTruth:
         path = Path(path)
         if not path.is_file():
             raise DatasetError(f"ground-truth table {path} does not exist")
-        self.name = f"table:{path.name}"
-        self.values: dict[str, float] = {}
         try:
             rows = self._rows(path)
-            for arch_text, acc in rows:
-                arch = parse_arch(str(arch_text), m=None if not str(arch_text).upper().startswith("S1") else 8)
-                self.values[self._key(arch)] = float(acc)
         except (ValueError, KeyError, TypeError) as exc:
             raise DatasetError(f"ground-truth table {path} is malformed: {exc}") from None
+        self._fill(f"table:{path.name}", rows, f"ground-truth table {path}")
+
+    @classmethod
+    def from_rows(cls, name: str, rows) -> "TableTruth":
+        """A table from (architecture string, accuracy %) pairs already in memory, called `name`."""
+        table = cls.__new__(cls)
+        table._fill(name, list(rows), name)
+        return table
+
+    def _fill(self, name: str, rows, where: str) -> None:
+        self.name = name
+        self.values: dict[str, float] = {}
+        try:
+            for arch_text, acc in rows:
+                arch = parse_arch(str(arch_text), widest=True)
+                self.values[self._key(arch)] = float(acc)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DatasetError(f"{where} is malformed: {exc}") from None
 
     @staticmethod
     def _rows(path: Path) -> list[tuple[str, float]]:
@@ -81,20 +94,30 @@ class TableTruth:
         return self.values[key]
 
 
+def standalone_truth(supernet_cfg, recipe: StandaloneRecipe, seeds: Sequence[int], metric: str,
+                     cache_dir: str | Path, device: str, log: Callable[[str], None] = print) -> StandaloneTruth:
+    """Stand-alone truth on a supernet config's data (the one factory): trained on its train split,
+    measured on its validation split (``val_acc``) and on the held-out test split (``test_acc``)."""
+    from mmengine.registry import DATASETS
+
+    register_all_modules()
+
+    if metric not in ("val_acc", "test_acc"):
+        raise ConfigError(f"ground_truth.metric must be 'val_acc' or 'test_acc', got {metric!r}")
+    data = supernet_cfg.train_dataloader.dataset
+    train = DATASETS.build(data)
+    val_cfg = supernet_cfg.val_dataloader.dataset
+    evals = {"val": DATASETS.build(val_cfg), "test": DATASETS.build(dict(val_cfg, split="test"))}
+    return StandaloneTruth(supernet_cfg.model.network, supernet_cfg.model.data_preprocessor, train, evals, recipe,
+                           seeds, cache_dir, device, metric, data_id=str(data), log=log)
+
+
 def load_truth(source: str, supernet_cfg, metric: str = "val_acc", recipe: StandaloneRecipe | None = None,
                seeds: Sequence[int] = (0,), cache_dir: str | Path = "work_dirs/standalone", device: str = "cpu",
                log: Callable[[str], None] = print):
     """'standalone', a NAS-Bench-101 ``.tfrecord``, or a ``.csv`` / ``.json`` table."""
     if source == "standalone":
-        from mmengine.registry import DATASETS
-
-        register_all_modules()
-
-        train = DATASETS.build(supernet_cfg.train_dataloader.dataset)
-        val = DATASETS.build(supernet_cfg.val_dataloader.dataset)
-        return StandaloneTruth(supernet_cfg.model.network, supernet_cfg.model.data_preprocessor, train,
-                               {"val": val}, recipe or StandaloneRecipe(), seeds, cache_dir, device, metric,
-                               data_id=str(supernet_cfg.train_dataloader.dataset), log=log)
+        return standalone_truth(supernet_cfg, recipe or StandaloneRecipe(), seeds, metric, cache_dir, device, log)
     path = Path(source)
     if path.suffix == ".tfrecord":
         return NASBench101Truth(NASBench101.from_tfrecord(path), metric)

@@ -14,7 +14,6 @@ from typing import Callable, Sequence
 import numpy as np
 from mmengine.config import Config
 
-from ..engine.config import load_config
 from ..errors import ConfigError
 from ..jsonio import save_json_atomic
 from ..progress import Progress, tee_log
@@ -23,35 +22,31 @@ from ..spaces import Arch, parse_arch
 from ..bench.evaluator import build_evaluator
 from .plots import plot_ranking
 from ..bench.ranking import rank_correlation, ranking_archs
-from ..bench.standalone import StandaloneRecipe
-from ..bench.truth import load_truth
+from ..bench.truth import GroundTruth
 
 
-def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: str, work_dir: str | Path,
+def run_rank_job(cfg: Config, checkpoints: Sequence[str], truth: GroundTruth, work_dir: str | Path,
                  num_archs: int = 50, calib_batches: int = 8, calib_batch_size: int = 256, device: str = "cpu",
-                 metric: str = "val_acc",
-                 recipe: StandaloneRecipe | None = None, seeds: Sequence[int] = (0,), n_boot: int = 1000,
-                 archs: Sequence[Arch] | None = None, fast: bool = False, labels: Sequence[str] | None = None,
-                 log: Callable[[str], None] = print, loaded: Config | None = None,
-                 checkpoint_seeds: Sequence[int] | None = None, workers: int = 1) -> dict:
+                 n_boot: int = 1000, archs: Sequence[Arch] | None = None, fast: bool = False,
+                 labels: Sequence[str] | None = None, log: Callable[[str], None] = print,
+                 checkpoint_seeds: Sequence[int] | None = None, workers: int = 1, sources: dict | None = None) -> dict:
     """Score, correlate, write ``rank.json`` and ``rank.png`` into `work_dir`; returns the summary.
 
+    `cfg`: the supernet config (loaded); `truth`: a ground-truth source (`bench.truth.GroundTruth`).
     `archs` fixes the architectures to rank (default: `ranking_archs` of the supernets' space).
     `fast`: the fast evaluation settings (bf16 autocast and channels-last on CUDA, validation in
     batches of 2,500); the calibration batches are the same.  `labels` names the checkpoints
-    (``variant`` in ``rank.json``), `checkpoint_seeds` their training seeds (``seed``).  `loaded`:
-    `config` already loaded (it is not read again).  ``rank.json`` also holds every architecture's
-    stand-alone multiply-adds and parameters (the simplest baseline scorers).  `workers`: on CPU,
-    checkpoints are scored in that many processes at once (each with its share of the cores).
+    (``variant`` in ``rank.json``), `checkpoint_seeds` their training seeds (``seed``).
+    ``rank.json`` also holds every architecture's stand-alone multiply-adds and parameters (the
+    simplest baseline scorers).  `workers`: on CPU, checkpoints are scored in that many processes
+    at once (each with its share of the cores).  `sources`: where the inputs came from (provenance).
     """
     if calib_batches < 1:
         raise ConfigError(f"calib_batches must be >= 1 (ranking compares scores before and after BN calibration), "
                           f"got {calib_batches}")
-    cfg = loaded if loaded is not None else load_config(config)
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
     log = tee_log(log, work / "rank.log")
-    truth = load_truth(truth_source, cfg, metric, recipe, seeds, work / "standalone", device, log)
     if archs is None:
         from ..engine.evaluate import build_supernet
 
@@ -68,26 +63,19 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
         raise ConfigError("all checkpoints must be supernets of the same search space")
     summary = {"space": results[0]["space"], "truth": truth.name, "archs": [a.to_string() for a in archs],
                "truth_acc": truth_acc, "checkpoints": [], "provenance": provenance(
-                   {"config": str(config), "checkpoints": list(checkpoints), "truth": truth_source,
-                    "num_archs": len(archs), "calib_batches": calib_batches, "metric": metric, "fast": fast}, device)}
+                   {**(sources or {}), "checkpoints": list(checkpoints), "num_archs": len(archs),
+                    "calib_batches": calib_batches, "fast": fast}, device)}
     panels = {}
     for n, (ckpt, res) in enumerate(zip(checkpoints, results)):
-        calibrated, raw = res["calibrated"], res["uncalibrated"]
-        entry = {"checkpoint": str(ckpt), "shadow_bn": res["shadow_bn"], "m": res["m"],
-                 "calibrated": calibrated, "uncalibrated": raw,
-                 "correlation": {"calibrated": rank_correlation(calibrated, truth_acc, n_boot),
-                                 "uncalibrated": rank_correlation(raw, truth_acc, n_boot)}}
-        if labels is not None:
-            entry["variant"] = labels[n]
-        if checkpoint_seeds is not None:
-            entry["seed"] = int(checkpoint_seeds[n])
+        entry = checkpoint_entry(ckpt, res, truth_acc, n_boot, labels[n] if labels is not None else None,
+                                 checkpoint_seeds[n] if checkpoint_seeds is not None else None)
         summary["checkpoints"].append(entry)
         name = labels[n] if labels is not None else f"{Path(ckpt).parent.name}/{Path(ckpt).name}"
         if checkpoint_seeds is not None:
             name += f" seed {checkpoint_seeds[n]}"
         label = f"{name} ({'SBN' if entry['shadow_bn'] else 'BN'})"
-        panels[label + ", calibrated"] = (calibrated, truth_acc, entry["correlation"]["calibrated"]["kendall_tau"])
         c = entry["correlation"]
+        panels[label + ", calibrated"] = (entry["calibrated"], truth_acc, c["calibrated"]["kendall_tau"])
         log(f"rank: {label}: Kendall tau {c['uncalibrated']['kendall_tau']:.3f} -> "
             f"{c['calibrated']['kendall_tau']:.3f} with BN calibration")
     summary["madds"], summary["params"] = results[0]["madds"], results[0]["params"]
@@ -95,6 +83,21 @@ def run_rank_job(config: str | Path, checkpoints: Sequence[str], truth_source: s
     plot_ranking(panels, work / "rank.png", truth_label=f"{truth.name} (%)")
     log(f"rank: wrote {work / 'rank.json'} and {work / 'rank.png'}")
     return summary
+
+
+def checkpoint_entry(ckpt: str, res: dict, truth_acc: Sequence[float], n_boot: int, label: str | None,
+                     seed: int | None) -> dict:
+    """rank.json's entry of one checkpoint: its scores and their correlation with the truth."""
+    calibrated, raw = res["calibrated"], res["uncalibrated"]
+    entry = {"checkpoint": str(ckpt), "shadow_bn": res["shadow_bn"], "m": res["m"],
+             "calibrated": calibrated, "uncalibrated": raw,
+             "correlation": {"calibrated": rank_correlation(calibrated, truth_acc, n_boot),
+                             "uncalibrated": rank_correlation(raw, truth_acc, n_boot)}}
+    if label is not None:
+        entry["variant"] = label
+    if seed is not None:
+        entry["seed"] = int(seed)
+    return entry
 
 
 def _shadow(network) -> bool:

@@ -1,13 +1,8 @@
 """The end-to-end MixPath experiment behind `tools/experiment.py`: one config, the registered stages.
 
-1. ``truth``     ground truth of every architecture to rank, with the seed noise measured;
-2. ``supernets`` supernets with and without Shadow BN, same budget and seed;
-3. ``ranking``   every architecture scored by each supernet before/after BN calibration;
-4. ``search``    every searcher of a search config on the SBN supernet, per seed;
-5. ``darts``     DARTS per seed;
-6. ``table2``    each found architecture's ground truth and rank (supplementary Table 2);
-7. ``analysis``  the SBN analysis of the SBN supernet vs the BN one.
-Then ``report.md`` + ``results.json``.
+The stages are the registered ones (`stages/__init__.py` imports them in pipeline order: truth,
+supernets, ranking, search, darts, table2, analysis, msweep; each module's docstring says what it
+does).  Then ``report.md`` + ``results.json``, assembled from each stage's section and verdicts.
 
 The runner owns what stages share: it validates every section (and the search / DARTS configs
 they name) before the first stage runs, holds the work dir's lock, computes each stage's key
@@ -36,15 +31,19 @@ from . import stages as _stages  # noqa: F401 - registers the stages
 from .report import StageRecord, write_report
 from .settings import parse_settings, plain
 from .stage import STAGES, Context, NoSettings, output_from_json, output_to_json
-from .stages.truth import experiment_archs
 
-EXPERIMENT_KEYS = {"supernet_config", "supernet_options", "work_dir", "device", "workers"} | {
-    cls.section for cls in STAGES.values() if cls.section}
+#: Top-level keys of an experiment config besides the stages' sections.
+RUN_KEYS = {"supernet_config", "supernet_options", "work_dir", "device", "workers"}
+
+
+def experiment_keys() -> set[str]:
+    """Every top-level key an experiment config may hold: the run's and each registered stage's section."""
+    return RUN_KEYS | {cls.section for cls in STAGES.values() if cls.section}
 
 
 def load_experiment_config(path: str | Path, options: dict | None = None):
     """An experiment config: top-level keys checked (each section is checked by its stage's settings)."""
-    cfg = load_config(path, options, allowed=EXPERIMENT_KEYS)
+    cfg = load_config(path, options, allowed=experiment_keys())
     if cfg.get("supernet_config") is None:
         raise ConfigError(f"experiment config {path} needs 'supernet_config'")
     return cfg
@@ -73,8 +72,10 @@ class Experiment:
             with atomic_path(merged) as tmp:  # keeps the .py suffix MMEngine's dump reads the format from
                 supernet_cfg.dump(str(tmp))
             supernet_config = str(merged)
+        archs = next(a for name, stage in self.stages.items()
+                     if (a := stage.experiment_archs(supernet_cfg, self.settings[name])) is not None)
         self.ctx = Context(self.work, resolve_device(device or self.cfg.get("device", "auto")), workers,
-                           supernet_config, supernet_cfg, experiment_archs(supernet_cfg, self.settings["truth"]), log)
+                           supernet_config, supernet_cfg, archs, log)
         for name, stage in self.stages.items():
             stage.validate(self.ctx, self.settings[name], self.settings)
         self.records: dict[str, StageRecord] = {}
@@ -105,11 +106,11 @@ class Experiment:
         folder = self.work / name
         record_path = folder / "stage.json"
         record = load_json(record_path, ConfigError) if record_path.is_file() else None
-        if record and record.get("key") == key and record.get("done") and not force:
+        output = self.reusable(name, record, key, force)
+        if output is not None:
             self.ctx.log(f"== {name}: inputs unchanged, reusing {record_path}")
-            output = output_from_json(stage.Output, record["outputs"])
         else:
-            if record and (record.get("key") != key or force):
+            if record and (record.get("key") != key or force or record.get("done")):
                 aside = folder.with_name(f"{name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}")
                 folder.rename(aside)
                 self.ctx.log(f"== {name}: {'forced' if force else 'inputs changed'}; the previous run is kept in {aside}")
@@ -129,6 +130,16 @@ class Experiment:
         self.records[name] = StageRecord(key, float(record["seconds"]), output)
         return self.records[name]
 
+    def reusable(self, name: str, record: dict | None, key: str, force: bool):
+        """The output of a finished run with this key, or None (none, forced, or from another version)."""
+        if not record or record.get("key") != key or not record.get("done") or force:
+            return None
+        try:
+            return output_from_json(self.stages[name].Output, record["outputs"])
+        except (ConfigError, KeyError, TypeError):
+            self.ctx.log(f"== {name}: its record was written by another version of the stage; running it again")
+            return None
+
     # -- the pipeline ------------------------------------------------------------------------------
     def run(self, until: str | None = None, force: tuple[str, ...] = ()) -> dict:
         """Run (or reuse) the stages up to and including `until`; then write the report."""
@@ -146,6 +157,6 @@ class Experiment:
                 if name == until:
                     break
             results = write_report(self.ctx, self.config_path, self.cfg.to_dict(), self.records,
-                                   time.perf_counter() - start)
+                                   time.perf_counter() - start, self.stages)
         self.ctx.log(f"experiment: wrote {self.work / 'report.md'} and {self.work / 'results.json'}")
         return results

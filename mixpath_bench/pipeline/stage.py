@@ -9,10 +9,15 @@ A stage is a class registered with `register_stage` that declares
 * ``key_inputs(ctx, settings)``: what else changes its results (config files' contents), for
   its cache key; logging settings stay out of it;
 * ``run(ctx, settings, upstream, folder) -> Output``, where ``Output`` is a frozen dataclass
-  whose file fields are paths relative to the work dir (so a work dir can be moved).
+  holding what the stage found as loaded data (downstream stages and the report use it as it is,
+  never re-reading a file) and the files it wrote, as paths relative to the work dir (so a work
+  dir can be moved);
+* ``title``, ``report(ctx, output, outputs)`` and ``verdicts(ctx, output, outputs)``: its report
+  section and its one-line verdicts for the report's summary (`report.py` only assembles them).
 
 The runner (`runner.py`) alone owns keys, caching, locking, moving changed stages aside and
-resume; a stage never sees another stage's folder except through an upstream output.
+resume; a stage never sees another stage's folder except through an upstream output.  Adding a
+stage is one module with a registered class, imported in ``stages/__init__.py``.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from typing import Any, Callable, ClassVar
 
 from mmengine.config import Config
 
+from ..errors import ConfigError
 from ..spaces import Arch
 
 STAGES: dict[str, type] = {}  # in pipeline order
@@ -84,12 +90,31 @@ class Stage:
     def key_inputs(self, ctx: Context, settings: Any) -> dict:
         return {}
 
+    def experiment_archs(self, supernet_cfg: Config, settings: Any) -> tuple[Arch, ...] | None:
+        """The experiment's architectures, if this stage decides them (the first stage that does wins)."""
+        return None
+
     def validate(self, ctx: Context, settings: Any, everything: dict[str, Any]) -> None:
         """Checks beyond the settings' types (files it will read, other sections it relies on), run
         for every enabled stage before the first one starts; `everything` maps stage -> settings."""
 
     def run(self, ctx: Context, settings: Any, upstream: dict[str, Any], folder: Path) -> Any:
         raise NotImplementedError
+
+    # -- its part of the report --------------------------------------------------------------------
+    title: ClassVar[str | None] = None  # heading of its report section; None: no section
+
+    def report(self, ctx: Context, output: Any, outputs: dict[str, Any]) -> list[str]:
+        """Markdown lines of its section (below the heading); `outputs`: every stage that ran."""
+        return []
+
+    def verdicts(self, ctx: Context, output: Any, outputs: dict[str, Any]) -> list[str]:
+        """One-line verdicts for the summary at the top of the report."""
+        return []
+
+    def summary_source(self, output: Any) -> str | None:
+        """The file its verdicts come from (named in the summary)."""
+        return None
 
 
 def output_to_json(output: Any) -> dict:
@@ -100,7 +125,11 @@ def output_from_json(cls: type, data: dict) -> Any:
     """Rebuild an output dataclass (nested dataclass fields via their own ``from_json``)."""
     if hasattr(cls, "from_json"):
         return cls.from_json(data)
-    return cls(**data)
+    try:
+        return cls(**data)
+    except TypeError as exc:  # written by another version of the stage
+        raise ConfigError(f"a stage record does not match this version's {cls.__name__} ({exc}); "
+                          "re-run the stage with --force") from None
 
 
 def config_digest(cfg: Config, drop: tuple[str, ...] = ()) -> dict:

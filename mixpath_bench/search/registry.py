@@ -3,6 +3,11 @@
 A searcher is a class with ``label`` (how tables name it) and
 ``run(evaluator, checkpoint=None, resume=False, log=print) -> SearchResult``.  Adding one is one
 file with ``@register_searcher("name")``; the search job, Table 2 and the report need no change.
+
+Two kinds: a searcher that scores candidates with a trained supernet (the default: it is given the
+job's evaluator), and one that trains its own weights (``trains_weights = True``, e.g. DARTS: it
+is given the supernet config as ``supernet`` and the ``device``, and no evaluator).  ``family``
+names the kind for Table 2 (default ``'supernet'``).
 """
 from __future__ import annotations
 
@@ -13,6 +18,10 @@ from typing import Any, Callable, Protocol
 from ..spaces import SearchSpace
 from .result import SearchResult
 from .state import Evaluator, SearchError
+
+
+#: Constructor arguments the search job supplies; a config may not set them.
+JOB_SUPPLIED = {"space", "constraints", "supernet", "device"}
 
 
 class Searcher(Protocol):
@@ -54,9 +63,16 @@ def check_settings(name: str, settings: dict[str, Any]) -> set[str]:
     """Refuse an unknown searcher or setting with one line; returns the keys the searcher takes."""
     if name not in SEARCHERS:
         raise SearchError(f"unknown searcher {name!r}; registered: {', '.join(sorted(SEARCHERS))}")
-    allowed = set(inspect.signature(SEARCHERS[name]).parameters) - {"space", "constraints"}
+    params = set(inspect.signature(SEARCHERS[name]).parameters)
+    allowed = params - JOB_SUPPLIED
     unknown = sorted(set(settings) - allowed)
     if unknown:
         raise SearchError(f"searchers.{name}: unknown key(s) {', '.join(unknown)}; allowed: "
                           f"{', '.join(sorted(allowed))}")
-    return allowed | {"constraints"}
+    return allowed | (params & (JOB_SUPPLIED - {"space"}))
+
+
+def searcher_family(name: str) -> str:
+    """Table 2's family of a searcher: its class's ``family`` ('supernet' unless the class says
+    otherwise; a searcher not registered in this process, e.g. a plug-in, counts as 'supernet')."""
+    return getattr(SEARCHERS.get(name), "family", "supernet")

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from mixpath_bench.bench.compare import build_table, to_markdown
+from mixpath_bench.bench.compare import build_table, found_architectures, to_markdown
 from mixpath_bench.bench.truth import TableTruth
 from mixpath_bench.spaces import s4_canonical, s4_unique_archs
 
@@ -17,6 +17,10 @@ def searched(label, picks, seconds):
             "history": picks, "evaluations": len(picks), "cost_seconds": seconds, "extra": {}}
 
 
+def found_of(files):
+    return [row for p in files for row in found_architectures(json.loads(p.read_text()), p)]
+
+
 @pytest.fixture()
 def results(tmp_path):
     archs = sorted({s4_canonical(g[0]).to_string() for g in s4_unique_archs().values()})
@@ -25,8 +29,11 @@ def results(tmp_path):
     files = []
     for seed, arch in enumerate(["S4:1000", "S4:0010", "S4:1100"]):  # 1000 and 0010 are isomorphic
         p = tmp_path / f"darts{seed}.json"
-        p.write_text(json.dumps({"method": "darts", "order": "first", "seed": seed, "derived_arch": arch,
-                                 "search_seconds": 3600.0 * (seed + 1), "provenance": {"device": "cpu"}}))
+        pick = {"key": arch, "arch": arch}  # DARTS: its derived architecture, no supernet accuracy
+        darts = {"searcher": "darts", "label": "DARTS (first-order)", "picks": [pick], "front": [], "best": pick,
+                 "history": [], "evaluations": 0, "cost_seconds": 3600.0 * (seed + 1), "extra": {}}
+        p.write_text(json.dumps({"space": "S4", "searchers": {"darts": darts}, "supernet_train_seconds": None,
+                                 "provenance": {"device": "cpu", "config": {"searchers": {"darts": {"seed": seed}}}}}))
         files.append(p)
     for seed, arch in enumerate([archs[-1], archs[-1], archs[-2]]):
         p = tmp_path / f"pareto{seed}.json"
@@ -46,7 +53,7 @@ def results(tmp_path):
 
 def test_table2_from_fixture_results(results):
     files, truth, tmp_path = results
-    table = build_table(files, TableTruth(tmp_path / "truth.csv"), with_rank=True)
+    table = build_table(found_of(files), TableTruth(tmp_path / "truth.csv"), with_rank=True)
     darts = table["summary"]["DARTS (first-order)"]
     mix = table["summary"]["MixPath evolution"]
     d_accs = [truth["S4:1000"], truth["S4:1000"], truth["S4:1100"]]
@@ -77,7 +84,10 @@ def test_old_result_files_are_refused_with_one_line(results, tmp_path):
     from mixpath_bench.errors import ConfigError
 
     with pytest.raises(ConfigError, match="older mixpath-bench"):
-        build_table([old], TableTruth(folder / "truth.csv"))
+        found_of([old])
+    old.write_text(json.dumps({"method": "darts", "derived_arch": "S4:1000"}))  # a darts.json of before
+    with pytest.raises(ConfigError, match="older mixpath-bench"):
+        found_of([old])
 
 
 def test_compare_cli(results):

@@ -9,8 +9,8 @@ import pytest
 from scipy import stats
 
 from mixpath_bench.bench.ranking import paired_difference
-from mixpath_bench.pipeline.report import describe, ranking_verdict
-from mixpath_bench.pipeline.truth_job import seed_noise_summary
+from mixpath_bench.pipeline.stages.ranking import ranking_verdict
+from mixpath_bench.pipeline.stages.truth import seed_noise_summary
 
 from ..conftest import ROOT
 
@@ -53,7 +53,7 @@ def experiment(tmp_path_factory):
     d = tmp_path_factory.mktemp("experiment")
     (d / "supernet.py").write_text(SUPERNET.format(root=ROOT))
     (d / "search.py").write_text(SEARCH)
-    (d / "darts.py").write_text("supernet_config = 'replaced'\ndarts = dict(epochs=1, batch_size=64)\n")
+    (d / "darts.py").write_text("supernet_config = 'replaced'\nsearchers = dict(darts=dict(epochs=1, batch_size=64))\n")
     (d / "exp.py").write_text(EXPERIMENT.format(d=d))
     work = d / "work"
     first = run_tool(d / "exp.py", "--work-dir", work, "--until", "supernets")  # an interruption between stages
@@ -244,7 +244,7 @@ def test_paired_difference_and_verdicts():
 
 
 def test_sbn_ratio_verdict_follows_the_numbers():
-    from mixpath_bench.pipeline.report import sbn_ratio_verdict
+    from mixpath_bench.pipeline.stages.analysis import sbn_ratio_verdict
 
     def layer(mean, var):
         return {"ratios": {"mean": {"1": 1.0, "2": mean[0], "4": mean[1]}, "var": {"1": 1.0, "2": var[0], "4": var[1]}}}
@@ -256,8 +256,10 @@ def test_sbn_ratio_verdict_follows_the_numbers():
 
 
 def test_describe_s4_cells():
-    assert describe("S4:2210") == "1x1 + 3x3 x2"
-    assert describe("S4:3000") == "pool"
+    from mixpath_bench.spaces import get_space
+
+    assert get_space("S4").describe("S4:2210") == "1x1 + 3x3 x2"
+    assert get_space("S4").describe("S4:3000") == "pool"
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "configs/experiment").glob("*.py")), ids=lambda p: p.stem)
@@ -270,7 +272,7 @@ def test_shipped_experiment_configs_load(path, monkeypatch):
     cfg = load_experiment_config(path)
     load_config(cfg.supernet_config)
     load_search_config(cfg.search.config)
-    load_config(cfg.darts.config, allowed={"supernet_config", "darts"})
+    assert list(load_search_config(cfg.darts.config).searchers) == ["darts"]
     assert set(cfg.supernets.variants) == {"sbn", "bn"} and cfg.analysis.samples == 64
 
 
@@ -295,7 +297,8 @@ def test_nasbench101_ground_truth_stage(tmp_path, experiment):
 
 
 def test_baseline_protocol_and_m_sweep_verdicts_follow_the_numbers():
-    from mixpath_bench.pipeline.report import baselines_verdict, msweep_verdict, protocol_verdict
+    from mixpath_bench.pipeline.stages.msweep import msweep_verdict
+    from mixpath_bench.pipeline.stages.ranking import baselines_verdict, protocol_verdict
 
     def vs(better):
         return {"kendall_tau": {"better": better}}

@@ -60,10 +60,22 @@ def test_search_config_mistakes(tiny_supernet, tmp_path):
     assert proc.returncode == 2 and "searchers.nsga2: unknown key(s) populaton" in proc.stderr
     proc = run("search.py", "configs/search/s4_mnist5k.py", tiny_supernet, "--work-dir", tmp_path,
                "--cfg-options", "searchers.annealing.seed=0")
-    assert proc.returncode == 2 and "unknown searcher 'annealing'; registered: evolution, local, nsga2, random" \
-        in proc.stderr
+    assert proc.returncode == 2 and "unknown searcher 'annealing'; registered: darts, evolution, local, nsga2, " \
+        "random" in proc.stderr
     proc = run("search.py", "configs/search/s4_mnist5k.py", tmp_path / "none.pth")
     assert proc.returncode == 2 and "does not exist" in proc.stderr
+    # searchers that score with a supernet need its checkpoint; DARTS does not (tests/search/test_darts.py)
+    proc = run("search.py", "configs/search/s4_mnist5k.py", "--work-dir", tmp_path)
+    assert proc.returncode == 2 and "score candidates with a supernet: give its checkpoint" in proc.stderr
+    for key in ("supernet", "device"):  # supplied by the job, never by a config
+        proc = run("search.py", "configs/darts/s4_mnist5k.py", "--work-dir", tmp_path, "--cfg-options",
+                   f"searchers.darts.{key}=x")
+        assert proc.returncode == 2 and f"searchers.darts: unknown key(s) {key}" in proc.stderr
+    old = tmp_path / "old_darts.py"
+    old.write_text("supernet_config = 'configs/supernet/s4_nb101_mnist5k.py'\ndarts = dict(epochs=1)\n")
+    proc = run("search.py", old, "--work-dir", tmp_path)
+    assert proc.returncode == 2 and "write searchers=dict(darts=dict(...))" in proc.stderr
+    assert not (tmp_path / "pareto.json").exists()
 
 
 def test_rank_cli_compares_sbn_and_bn_against_nasbench101(tiny_supernet, tiny_supernet_bn, tmp_path):

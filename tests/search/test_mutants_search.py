@@ -272,7 +272,7 @@ def test_check_settings_keys_and_messages():
     from mixpath_bench.search.registry import SEARCHERS, check_settings
 
     assert check_settings("random", {}) == {"budget", "seed", "checkpoint_every", "constraints"}
-    for key in ("space", "constraints"):  # set by the job, never by a searcher's config section
+    for key in ("space", "constraints", "supernet", "device"):  # set by the job, never by a config section
         with pytest.raises(SearchError, match=rf"^searchers\.random: unknown key\(s\) {key}; allowed: budget, "
                                               r"checkpoint_every, seed$"):
             check_settings("random", {key: 1})

@@ -82,6 +82,6 @@ def test_concurrent_train_runs_into_one_work_dir(tmp_path):
 def test_darts_into_a_locked_work_dir_is_refused(tmp_path):
     with lock_work_dir(tmp_path, purpose="train"):
         proc = run_tool("darts.py", ROOT / "configs/darts/s4_mnist5k.py", "--work-dir", tmp_path,
-                        "--cfg-options", "darts.epochs=1")
+                        "--cfg-options", "searchers.darts.epochs=1")
     assert_one_line_error(proc, f"is in use by pid {os.getpid()}")
     assert not (tmp_path / "darts.json").exists()

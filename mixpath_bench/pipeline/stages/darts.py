@@ -1,53 +1,37 @@
-"""Stage 5, ``darts``: the DARTS baseline per seed, on the experiment's supernet config."""
+"""Stage 5, ``darts``: the search stage on a config of searchers that train their own weights (the
+DARTS baseline, `configs/darts/*.py`), per seed, on the experiment's supernet config."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from ...engine.config import load_config
-from ...errors import ConfigError
-from ..darts_job import run_darts_job
-from ..stage import LOGGING_KEYS, Context, Stage, config_digest, register_stage
+from mmengine.config import Config
+
+from ..search_job import searcher_params
+from ..stage import Context, register_stage
+from .search import SearchStage, check_trains_weights
 
 
 @dataclass(frozen=True)
 class DartsStageSettings:
-    config: str  # a DARTS config (configs/darts/*.py); its supernet_config is replaced by the experiment's
+    config: str  # a config of searchers that train their own weights (configs/darts/*.py)
     seeds: tuple[int, ...] = (0,)
-    epochs: int | None = None  # default: the DARTS config's
+    epochs: int | None = None  # default: the config's
 
-
-@dataclass(frozen=True)
-class DartsOutput:
-    results: list  # darts.json per seed
-    figure: str
+    def __post_init__(self) -> None:
+        if self.epochs is not None and self.epochs < 1:
+            raise ValueError(f"epochs must be >= 1, got {self.epochs}")
 
 
 @register_stage
-class DartsStage(Stage):
-    name, section, Settings, Output = "darts", "darts", DartsStageSettings, DartsOutput
-    optional = True
+class DartsStage(SearchStage):
+    name, section, Settings = "darts", "darts", DartsStageSettings
+    needs = ()
 
-    def options(self, ctx: Context, settings: DartsStageSettings) -> dict:
-        opts = {"supernet_config": ctx.supernet_config}
-        if settings.epochs:
-            opts["darts.epochs"] = settings.epochs
-        return opts
-
-    def key_inputs(self, ctx: Context, settings: DartsStageSettings) -> dict:
-        cfg = load_config(settings.config, allowed={"supernet_config", "darts"})
-        return {"config": config_digest(cfg), "supernet_config": config_digest(ctx.supernet_cfg, LOGGING_KEYS)}
-
-    def validate(self, ctx: Context, settings: DartsStageSettings, everything: dict) -> None:
-        cfg = load_config(settings.config, self.options(ctx, settings), allowed={"supernet_config", "darts"})
-        if cfg.get("supernet_config") is None:
-            raise ConfigError(f"DARTS config {settings.config} needs 'supernet_config'")
-
-    def run(self, ctx: Context, settings: DartsStageSettings, upstream: dict, folder: Path) -> DartsOutput:
-        files = []
-        for seed in settings.seeds:
-            ctx.log(f"darts: seed {seed}")
-            run_darts_job(settings.config, folder / f"seed{seed}", seed=seed, resume=True, device=ctx.device,
-                          options=self.options(ctx, settings), log=ctx.log)
-            files.append(ctx.rel(folder / f"seed{seed}" / "darts.json"))
-        return DartsOutput(files, files[0].replace("darts.json", "alphas.png"))
+    def load(self, ctx: Context, settings: DartsStageSettings) -> Config:
+        if getattr(self, "_loaded", None) is None:
+            cfg = super().load(ctx, settings)
+            if settings.epochs:
+                cfg.searchers = {name: dict(s or {}, epochs=settings.epochs) if "epochs" in searcher_params(name) else s
+                                 for name, s in dict(cfg.searchers).items()}
+            check_trains_weights(cfg, self.section)
+        return self._loaded

@@ -10,14 +10,16 @@ from pathlib import Path
 
 from ...bench.ranking import METRICS, kendall_tau, paired_difference, paired_metric_difference, seed_metrics
 from ...errors import ConfigError
-from ...jsonio import json_round_trip, load_json, save_json_atomic
+from ...jsonio import json_round_trip, save_json_atomic
 from ...spaces import get_space
 from ..plots import plot_taus
+from ..report import difference_cell, md_table, metric_cell, source_line, with_ci
 from ..rank_job import run_rank_job, score_checkpoints
 from ..stage import Context, Stage, register_stage
 
 COMPLEXITY_BASELINES = ("params", "madds")
 VERSUS_METRICS = ("kendall_tau", "spearman_rho", "precision_at_k")  # supernet vs each baseline
+MODES = ("uncalibrated", "calibrated")
 
 
 @dataclass(frozen=True)
@@ -49,15 +51,22 @@ class RankingSettings:
 
 @dataclass(frozen=True)
 class RankingOutput:
+    """The files it wrote (work-dir relative; '' where not computed) and their content."""
+
     rank_json: str
     figure: str
     tau_figure: str
     differences: str
     variants: list
     sbn_minus_bn: dict
-    metrics: str = ""
-    baselines: str = ""
-    protocol: str = ""
+    metrics: str
+    baselines: str
+    protocol: str
+    rank: dict  # rank.json
+    metric_values: dict  # metrics.json
+    per_seed_kendall_tau: dict  # differences.json's per-seed part
+    baseline_values: dict | None  # baselines.json
+    protocol_values: dict | None  # protocol.json
 
 
 def _known_baselines() -> tuple[str, ...]:
@@ -91,42 +100,44 @@ class RankingStage(Stage):
         names = list(supernets.variants)
         runs = [(n, seed, ckpt) for n in names
                 for seed, ckpt in zip(supernets.variants[n].seeds, supernets.variants[n].checkpoints)]
-        truth_json = load_json(ctx.path(truth.truth_json), ConfigError)
-        summary = run_rank_job(ctx.supernet_config, [str(ctx.path(c)) for _, _, c in runs], str(ctx.path(truth.table)),
+        summary = run_rank_job(ctx.supernet_cfg, [str(ctx.path(c)) for _, _, c in runs], truth.ground_truth(),
                                folder, calib_batches=settings.calib_batches,
                                calib_batch_size=settings.calib_batch_size, device=ctx.device, n_boot=settings.n_boot,
                                archs=list(ctx.archs), fast=settings.fast, labels=[n for n, _, _ in runs],
-                               log=ctx.log, loaded=ctx.supernet_cfg, checkpoint_seeds=[s for _, s, _ in runs],
-                               workers=ctx.workers)
+                               log=ctx.log, checkpoint_seeds=[s for _, s, _ in runs], workers=ctx.workers,
+                               sources={"config": ctx.supernet_config, "truth": truth.table})
         t, k, n_boot = summary["truth_acc"], settings.top_k, settings.n_boot
         lists = {n: {mode: [e[mode] for e in summary["checkpoints"] if e["variant"] == n]
                      for mode in ("uncalibrated", "calibrated")} for n in names}
         ctx.log(f"ranking: {len(METRICS)} metrics x {len(runs)} supernets x 2, {n_boot} bootstrap resamples")
-        metrics = {n: {mode: seed_metrics(lists[n][mode], t, k, n_boot) for mode in lists[n]} for n in names}
+        metrics = {"k": k, "n_boot": n_boot, "variants": {n: {mode: seed_metrics(lists[n][mode], t, k, n_boot)
+                                                              for mode in lists[n]} for n in names}}
         sbn, bn = supernets.named(True), supernets.named(False)
         diff = {mode: {stat: paired_metric_difference(lists[sbn][mode], lists[bn][mode], t, stat, k, n_boot)
-                       for stat in METRICS} for mode in ("uncalibrated", "calibrated")}
-        seeds = supernets.variants[sbn].seeds
+                       for stat in METRICS} for mode in MODES}
         per_seed = {mode: [dict(seed=s, **paired_difference(a, b, t, kendall_tau, n_boot))
-                           for s, a, b in zip(seeds, lists[sbn][mode], lists[bn][mode])]
-                    for mode in ("uncalibrated", "calibrated")}
+                           for s, a, b in zip(supernets.variants[sbn].seeds, lists[sbn][mode], lists[bn][mode])]
+                    for mode in MODES}
         save_json_atomic(folder / "differences.json", {"pooled_over_seeds": diff, "per_seed_kendall_tau": per_seed})
-        save_json_atomic(folder / "metrics.json", {"k": k, "n_boot": n_boot, "variants": metrics})
+        save_json_atomic(folder / "metrics.json", metrics)
         baselines = self.baselines(ctx, settings, summary, lists[sbn]["calibrated"], t, folder)
-        protocol = self.reference(ctx, settings, runs, summary, truth_json, folder) \
-            if settings.protocol == "reference" else ""
-        plot_taus(summary, truth_json["noise"], folder / "tau.png")
-        return RankingOutput(ctx.rel(folder / "rank.json"), ctx.rel(folder / "rank.png"), ctx.rel(folder / "tau.png"),
-                             ctx.rel(folder / "differences.json"), names, json_round_trip(diff),
-                             ctx.rel(folder / "metrics.json"), baselines, protocol)
+        protocol = self.reference(ctx, settings, runs, summary, truth.data, folder) \
+            if settings.protocol == "reference" else None
+        plot_taus(summary, truth.data["noise"], folder / "tau.png")
+        rel = {f: ctx.rel(folder / f) for f in ("rank.json", "rank.png", "tau.png", "differences.json",
+                                                "metrics.json", "baselines.json", "protocol.json")}
+        return RankingOutput(rel["rank.json"], rel["rank.png"], rel["tau.png"], rel["differences.json"], names,
+                             json_round_trip(diff), rel["metrics.json"], rel["baselines.json"] if baselines else "",
+                             rel["protocol.json"] if protocol else "", json_round_trip(summary),
+                             json_round_trip(metrics), json_round_trip(per_seed), baselines, protocol)
 
     @staticmethod
     def baselines(ctx: Context, settings: RankingSettings, summary: dict, supernet_lists: list, t: list,
-                  folder: Path) -> str:
+                  folder: Path) -> dict | None:
         """Scores of every baseline on the ranked list, their metrics, and the SBN supernet (calibrated,
         all seeds) against each, paired on the same networks."""
         if not settings.baselines:
-            return ""
+            return None
         scores = {b: summary[b] for b in settings.baselines if b in COMPLEXITY_BASELINES}
         proxies = [b for b in settings.baselines if b not in COMPLEXITY_BASELINES]
         if proxies:
@@ -146,11 +157,11 @@ class RankingStage(Stage):
                "supernet_minus_baseline": {b: {stat: paired_metric_difference(supernet_lists, [s], t, stat, k, n_boot)
                                                for stat in VERSUS_METRICS} for b, s in scores.items()}}
         save_json_atomic(folder / "baselines.json", out)
-        return ctx.rel(folder / "baselines.json")
+        return json_round_trip(out)
 
     @staticmethod
     def reference(ctx: Context, settings: RankingSettings, runs: list, summary: dict, truth_json: dict,
-                  folder: Path) -> str:
+                  folder: Path) -> dict:
         """Tau under our protocol, each reference choice alone and the reference protocol, per supernet."""
         import numpy as np
 
@@ -183,4 +194,148 @@ class RankingStage(Stage):
         for name, rows in variants.items():
             ctx.log(f"ranking: {name}: Kendall tau {rows['ours']['mean']:.3f} (ours) vs "
                     f"{rows['reference']['mean']:.3f} (reference protocol)")
-        return ctx.rel(folder / "protocol.json")
+        return json_round_trip(out)
+
+    # -- report ------------------------------------------------------------------------------------
+    title = "Ranking"
+
+    def report(self, ctx: Context, output: RankingOutput, outputs: dict) -> list[str]:
+        rank, diff = output.rank, output.sbn_minus_bn
+        rows = [(entry.get("variant", ""), entry.get("seed", ""), "yes" if entry["shadow_bn"] else "no",
+                 "after" if mode == "calibrated" else "before", with_ci(entry["correlation"][mode], "kendall_tau"),
+                 with_ci(entry["correlation"][mode], "spearman_rho"))
+                for entry in rank["checkpoints"] for mode in MODES]
+        lines = [f"Each of the {len(rank['archs'])} architectures scored by each supernet on the validation split, "
+                 "before and after BN calibration, against the ground truth above.", "",
+                 *md_table(("supernet", "seed", "Shadow BN", "BN calibration", "Kendall tau-b [95% CI]",
+                            "Spearman rho [95% CI]"), rows)]
+        lines += metrics_lines(output.metric_values) + ["", "Paired differences SBN - BN, seed means on the same "
+                                                        "resampled architectures (lower is better for BR@K / WR@K):",
+                                                        ""]
+        for mode in MODES:
+            lines.append(f"- {'before' if mode == 'uncalibrated' else 'after'} calibration: "
+                         + "; ".join(f"{METRIC_LABELS.get(stat, stat)} {difference_cell(d)}"
+                                     for stat, d in diff[mode].items()))
+        if len(output.per_seed_kendall_tau.get("calibrated", [])) > 1:
+            lines.append("- per seed, Kendall tau after calibration: " + "; ".join(
+                f"seed {d['seed']} {difference_cell(d)}" for d in output.per_seed_kendall_tau["calibrated"]))
+        sbn_cal = next(e for e in rank["checkpoints"] if e["shadow_bn"])["correlation"]["calibrated"]
+        lines += ["", ranking_verdict(diff, "calibrated"), "", ranking_verdict(diff, "uncalibrated"), "",
+                  f"The paper reports Kendall tau {PAPER_TAU} for its SBN supernet on the full NAS-Bench-101 ground "
+                  f"truth (CIFAR-10, 200 epochs) with the reference protocol; here it is {sbn_cal['kendall_tau']:.3f} "
+                  f"on {len(rank['archs'])} architectures of a small CPU experiment, so the two are not directly "
+                  "comparable.", "", f"![ranking]({output.figure})", "", f"![Kendall tau]({output.tau_figure})", ""]
+        if output.baseline_values:
+            lines += baselines_lines(output.baseline_values)
+        if output.protocol_values:
+            lines += protocol_lines(output.protocol_values)
+        files = [output.rank_json, output.differences, output.metrics, output.baselines, output.protocol]
+        return lines + [source_line(*[f for f in files if f]), ""]
+
+    def verdicts(self, ctx: Context, output: RankingOutput, outputs: dict) -> list[str]:
+        lines = [ranking_verdict(output.sbn_minus_bn, "uncalibrated"), ranking_verdict(output.sbn_minus_bn)]
+        if output.baseline_values:
+            lines.append(baselines_verdict(output.baseline_values))
+        if output.protocol_values:
+            lines.append(protocol_verdict(output.protocol_values))
+        return lines
+
+    def summary_source(self, output: RankingOutput) -> str:
+        return output.rank_json
+
+
+PAPER_TAU = 0.597  # NAS-Bench-101 Kendall tau of the SBN supernet (MixPath abstract, v3)
+METRIC_LABELS = {"kendall_tau": "tau-b", "sparse_kendall_tau": "sparse tau", "spearman_rho": "Spearman",
+                 "pearson_r": "Pearson", "kendall_tau_top_k": "tau top-K", "precision_at_k": "P@K",
+                 "best_rank_at_k": "BR@K", "worst_rank_at_k": "WR@K"}
+BASELINE_NAMES = {"params": "parameters", "madds": "multiply-adds", "grad_norm": "grad_norm", "snip": "snip",
+                  "synflow": "synflow", "jacov": "jacov", "naswot": "NASWOT"}
+VOTES = {"a": "better", "b": "worse", "undecided": "no clear difference"}
+
+
+def metrics_lines(met: dict) -> list[str]:
+    """Every metric per supernet variant and calibration mode (mean +- std over seeds [pooled CI])."""
+    some = next(iter(met["variants"].values()))["calibrated"]
+    rows = [(variant, "after" if mode == "calibrated" else "before",
+             *(metric_cell(modes[mode]["metrics"][n]) for n in METRIC_LABELS))
+            for variant, modes in met["variants"].items() for mode in ("calibrated", "uncalibrated")]
+    return ["", f"Every metric, mean +- std over {some['seeds']} supernet seed(s) [pooled 95% bootstrap interval of "
+            f"the seed mean]; K = {met['k']} of {some['n']}; BR@K / WR@K are the best / worst true rank among the "
+            f"predicted top K as a fraction of the list (1/{some['n']} = the best network; lower is better); sparse "
+            "tau rounds the truth to 0.1 pp.", "",
+            *md_table(("supernet", "calibration", *METRIC_LABELS.values()), rows)]
+
+
+def ranking_verdict(diff: dict, mode: str = "calibrated") -> str:
+    """One sentence on whether SBN ranked better than vanilla BN, from the paired tau difference."""
+    d = diff[mode]["kendall_tau"]
+    lo, hi = d["ci95"]
+    what = "after BN calibration" if mode == "calibrated" else "before BN calibration"
+    if lo > 0:
+        return (f"**SBN ranked better than vanilla BN {what}**: tau difference {d['difference']:+.3f}, "
+                f"95% paired bootstrap interval [{lo:+.3f}, {hi:+.3f}] excludes 0.")
+    if hi < 0:
+        return (f"**SBN ranked worse than vanilla BN {what}**: tau difference {d['difference']:+.3f} "
+                f"[{lo:+.3f}, {hi:+.3f}]; at this scale this contradicts the paper's claim.")
+    return (f"**No measurable difference between SBN and vanilla BN {what}**: tau difference "
+            f"{d['difference']:+.3f}, 95% paired bootstrap interval [{lo:+.3f}, {hi:+.3f}] includes 0; at this "
+            "scale the paper's claim that SBN improves the ranking is neither confirmed nor refuted.")
+
+
+def baselines_lines(b: dict) -> list[str]:
+    """Baseline scorers on the same list and metrics, and the SBN supernet against each."""
+    rows = []
+    for name, res in b["metrics"].items():
+        ms, vs = res["metrics"], b["supernet_minus_baseline"][name]
+        rows.append((BASELINE_NAMES.get(name, name), *(metric_cell(ms[m], False) for m in (
+            "kendall_tau", "spearman_rho", "precision_at_k", "worst_rank_at_k")), difference_cell(vs["kendall_tau"]),
+            difference_cell(vs["precision_at_k"]), VOTES[vs["kendall_tau"]["better"]]))
+    return ["### Baselines a supernet must beat", "",
+            "Scorers that need no supernet, on the same architectures and metrics: stand-alone parameters and "
+            "multiply-adds (larger = predicted better) and zero-cost proxies of the freshly initialised network "
+            "on one training batch. Last columns: the SBN supernet (calibrated, mean over its seeds) minus "
+            "the baseline, paired on the same resampled networks.", "",
+            *md_table(("scorer", "tau-b", "Spearman", "P@K", "WR@K", "SBN - it, tau-b", "SBN - it, P@K",
+                       "SBN ranks"), rows), "", baselines_verdict(b), ""]
+
+
+def baselines_verdict(b: dict) -> str:
+    """How many baselines the SBN supernet out-ranks by Kendall tau (paired interval excludes 0)."""
+    votes = {name: v["kendall_tau"]["better"] for name, v in b["supernet_minus_baseline"].items()}
+    better = [BASELINE_NAMES.get(n, n) for n, v in votes.items() if v == "a"]
+    worse = [BASELINE_NAMES.get(n, n) for n, v in votes.items() if v == "b"]
+    return (f"**By Kendall tau the SBN supernet ranks better than {len(better)} of {len(votes)} baselines"
+            + (f" ({', '.join(better)})" if better else "") + f", worse than {len(worse)}"
+            + (f" ({', '.join(worse)})" if worse else "") + "**; for the rest the paired interval includes 0.")
+
+
+def protocol_lines(p: dict) -> list[str]:
+    """Reference protocol vs ours on the same supernets and truth, and each choice alone."""
+    from ...bench.protocol import DESCRIPTIONS, ROWS
+
+    variants = list(p["variants"])
+    rows = [(f"{row}: {DESCRIPTIONS[row]}", *(cell for v in variants for cell in (
+        f"{p['variants'][v][row]['mean']:.3f} +- {p['variants'][v][row]['std']:.3f}",
+        f"{p['variants'][v][row]['moves_tau_by']:+.3f}"))) for row in ROWS]
+    lines = ["### The reference protocol beside ours", "",
+             f"Kendall tau-b of the same supernets against the same ground truth, mean over supernet seeds "
+             f"(+- std over seeds and {p['draws']} redraws of the random parts). The reference protocol samples "
+             f"{p['samples']} encodings (duplicates kept), calibrates and scores on the test split, takes one random "
+             f"seed per candidate as truth and drops the {p['drop']} lowest-scored candidates; alone, the drop "
+             f"removes the same fraction ({p['drop_distinct']}) of our list.", "",
+             *md_table(("protocol", *(c for v in variants for c in (f"{v}: tau", f"{v}: moves tau by"))), rows)]
+    if not p["one_repeat_available"]:
+        lines += ["", "The ground truth has one value per network here, so 'one_repeat' equals ours."]
+    return lines + ["", protocol_verdict(p), ""]
+
+
+def protocol_verdict(p: dict) -> str:
+    from ...bench.protocol import CHOICES
+
+    parts = []
+    for name, rows in p["variants"].items():
+        biggest = max(CHOICES, key=lambda c: abs(rows[c]["moves_tau_by"]))
+        parts.append(f"{name}: tau {rows['ours']['mean']:.3f} with ours, {rows['reference']['mean']:.3f} with the "
+                     f"reference protocol ({rows['reference']['moves_tau_by']:+.3f}); the largest single choice is "
+                     f"'{biggest}' ({rows[biggest]['moves_tau_by']:+.3f})")
+    return "**Protocol**: " + "; ".join(parts) + "."

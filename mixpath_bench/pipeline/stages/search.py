@@ -1,11 +1,21 @@
-"""Stage 4, ``search``: every searcher of a search config on the Shadow-BN supernet, per seed."""
+"""Stage 4, ``search``: every searcher of a search config, per seed, through the search job.
+
+Searchers that score candidates use the Shadow-BN supernet of stage 2 (one evaluator for every
+seed and searcher: scores are deterministic, so sharing its cache changes nothing); searchers that
+train their own weights (DARTS) need no checkpoint.  Stage 5, ``darts``, is this stage on a config
+of such searchers (`stages/darts.py`).  The output hands Table 2 what each searcher found.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..search_job import load_search_config, run_search_job, search_evaluator
-from ..stage import Context, Stage, config_digest, register_stage
+from mmengine.config import Config
+
+from ...bench.compare import found_architectures
+from ...errors import ConfigError
+from ..search_job import load_search_config, needs_checkpoint, run_search_job, search_evaluator
+from ..stage import LOGGING_KEYS, Context, Stage, config_digest, register_stage
 
 
 @dataclass(frozen=True)
@@ -17,7 +27,8 @@ class SearchSettings:
 @dataclass(frozen=True)
 class SearchOutput:
     results: list  # pareto.json per seed
-    figure: str
+    figure: str  # the first seed's first figure ('' if none)
+    found: list  # what each searcher found, every seed (`bench.compare.found_architectures` rows)
 
 
 @register_stage
@@ -26,27 +37,39 @@ class SearchStage(Stage):
     needs = ("supernets",)
     optional = True
 
-    def load(self, ctx: Context, settings: SearchSettings):
-        return load_search_config(settings.config, {"supernet_config": ctx.supernet_config})
+    def load(self, ctx: Context, settings) -> Config:
+        """The search config with the experiment's supernet config, parsed once per run."""
+        if getattr(self, "_loaded", None) is None:
+            self._loaded = load_search_config(settings.config, {"supernet_config": ctx.supernet_config})
+        return self._loaded
 
-    def key_inputs(self, ctx: Context, settings: SearchSettings) -> dict:
-        return {"config": config_digest(self.load(ctx, settings))}
+    def key_inputs(self, ctx: Context, settings) -> dict:
+        return {"config": config_digest(self.load(ctx, settings)),
+                "supernet_config": config_digest(ctx.supernet_cfg, LOGGING_KEYS)}
 
-    def validate(self, ctx: Context, settings: SearchSettings, everything: dict) -> None:
+    def validate(self, ctx: Context, settings, everything: dict) -> None:
         self.load(ctx, settings)  # searchers, their settings and the evaluator section, checked now
 
-    def run(self, ctx: Context, settings: SearchSettings, upstream: dict, folder: Path) -> SearchOutput:
-        supernets = upstream["supernets"]
-        ckpt = str(ctx.path(supernets.variants[supernets.named(True)].checkpoint))
-        search_cfg = self.load(ctx, settings)
-        # one evaluator for every seed and searcher: scores are deterministic, so caching changes nothing
-        evaluator = search_evaluator(search_cfg, ckpt, ctx.device, supernet_cfg=ctx.supernet_cfg)
-        files = []
+    def run(self, ctx: Context, settings, upstream: dict, folder: Path) -> SearchOutput:
+        cfg = self.load(ctx, settings)
+        ckpt, evaluator = None, None
+        if needs_checkpoint(cfg):
+            supernets = upstream["supernets"]
+            ckpt = str(ctx.path(supernets.variants[supernets.named(True)].checkpoint))
+            evaluator = search_evaluator(cfg, ckpt, ctx.device, supernet_cfg=ctx.supernet_cfg)
+        files, figures, found = [], [], []
         for seed in settings.seeds:
-            ctx.log(f"search: seed {seed} on the Shadow-BN supernet")
-            opts = {"supernet_config": ctx.supernet_config,
-                    **{f"searchers.{name}.seed": seed for name in search_cfg.searchers}}
-            run_search_job(settings.config, ckpt, folder / f"seed{seed}", resume=True, device=ctx.device,
-                           options=opts, evaluator=evaluator, log=ctx.log)
+            ctx.log(f"{self.name}: seed {seed}" + (" on the Shadow-BN supernet" if ckpt else ""))
+            summary, figs = run_search_job(cfg, ckpt, folder / f"seed{seed}", resume=True, device=ctx.device,
+                                           seed=seed, evaluator=evaluator, supernet_cfg=ctx.supernet_cfg, log=ctx.log)
             files.append(ctx.rel(folder / f"seed{seed}" / "pareto.json"))
-        return SearchOutput(files, files[0].replace("pareto.json", "pareto.png"))
+            figures += [ctx.rel(f) for f in figs]
+            found += found_architectures(summary, files[-1])
+        return SearchOutput(files, figures[0] if figures else "", found)
+
+
+def check_trains_weights(cfg: Config, section: str) -> None:
+    """A stage without a supernet checkpoint runs only searchers that train their own weights."""
+    if needs_checkpoint(cfg):
+        raise ConfigError(f"{section}.config names searchers that score candidates with a trained supernet "
+                          f"({', '.join(cfg.searchers)}); put them in the search section")

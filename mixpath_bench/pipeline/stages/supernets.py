@@ -19,9 +19,9 @@ from typing import Callable
 
 from ...engine.checkpoint import load_checkpoint_file, train_seconds
 from ...errors import ConfigError
+from ..report import md_table, source_line
 from ..sbn_job import resolve_checkpoint
 from ..stage import LOGGING_KEYS, Context, Stage, config_digest, register_stage
-
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,7 @@ class SupernetsOutput:
 @register_stage
 class SupernetsStage(Stage):
     name, section, Settings, Output = "supernets", "supernets", SupernetsSettings, SupernetsOutput
+    title = "Supernets"
 
     def key_inputs(self, ctx: Context, settings: SupernetsSettings) -> dict:
         return {"supernet_config": config_digest(ctx.supernet_cfg, LOGGING_KEYS)}
@@ -111,6 +112,16 @@ class SupernetsStage(Stage):
                                      [train_seconds(load_checkpoint_file(c)) for c in ckpts],
                                      [ctx.rel(w / "train.log") for w in works])
         return SupernetsOutput(variants)
+
+    def report(self, ctx: Context, output: SupernetsOutput, outputs: dict) -> list[str]:
+        rows = [(name, ", ".join(f"{k}={val}" for k, val in v.overrides.items()), seed,
+                 f"{secs:.0f}" if secs is not None else "n/a", f"`{ckpt}`")
+                for name, v in output.variants.items()
+                for seed, secs, ckpt in zip(v.seeds, v.train_seconds, v.checkpoints)]
+        logs = [lg for v in output.variants.values() for lg in v.logs]
+        return [*md_table(("variant", "overrides", "seed", "training time (s)", "checkpoint"), rows), "",
+                f"Same config (`{ctx.supernet_config}`) and budget for every variant; each seed sets the weights, "
+                "the data order and the path sampling.", source_line("supernets/stage.json", *logs), ""]
 
     @staticmethod
     def command(ctx: Context, settings: SupernetsSettings, overrides: dict, work: Path, seed: int) -> list[str]:

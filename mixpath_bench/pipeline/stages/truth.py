@@ -1,21 +1,38 @@
-"""Stage 1, ``truth``: ground truth of every architecture to rank, with its seed noise measured."""
+"""Stage 1, ``truth``: ground truth of every architecture to rank, with its seed noise measured.
+
+Stand-alone training runs (architecture x seed) are spread over worker processes (each with its
+share of the CPU threads; one in-process worker on a GPU); every run is cached on disk by
+`StandaloneTruth`, so a killed job loses at most the runs in flight.  A NAS-Bench-101 file or a
+table can stand in for training.  The section says whether the architectures differ by more than
+the seeds do: the pooled within-architecture standard deviation (seed noise) against the spread
+of the per-architecture means, and the Kendall tau between two seeds' rankings (the best any
+supernet could hope to reach against this ground truth).
+"""
 from __future__ import annotations
 
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable, Sequence
 
 import numpy as np
 from mmengine.config import Config
 
-from ...bench.ranking import ranking_archs
-from ...bench.standalone import StandaloneRecipe
+from ...bench.ranking import rank_correlation, ranking_archs
+from ...bench.standalone import StandaloneRecipe, StandaloneTruth
+from ...bench.truth import TableTruth, load_truth, standalone_truth
 from ...errors import ConfigError
 from ...jsonio import save_json_atomic
-from ...spaces import Arch
+from ...models import build_network
+from ...spaces import Arch, get_space, parse_arch
 from ..plots import plot_truth
+from ..report import md_table, source_line, with_ci
 from ..stage import Context, Stage, register_stage
-from ..truth_job import run_truth_stage
-from ...engine.setup import register_all_modules
+
+_WORKER: dict = {}
 
 
 @dataclass(frozen=True)
@@ -57,25 +74,115 @@ class TruthOutput:
     metric: str
     seeds: list
     recipe: dict
+    data: dict  # truth.json's content: archs, per_seed, acc, noise, description, ...
+
+    def ground_truth(self) -> TableTruth:
+        """The per-architecture means as a ground-truth source (named after the table file)."""
+        return TableTruth.from_rows(f"table:{Path(self.table).name}", zip(self.data["archs"], self.data["acc"]))
 
 
 def experiment_archs(supernet_cfg: Config, settings: TruthSettings) -> tuple[Arch, ...]:
     """Every network of an enumerable space (S4: the 34; ``max_archs`` evenly spaced ones of them for
     cut-down runs); other spaces: ``num_archs`` seeded samples."""
-    from mmengine.registry import MODELS
-
-    register_all_modules()
-
-    space = MODELS.build(dict(supernet_cfg.model.network)).space
-    archs = ranking_archs(space, settings.num_archs)
+    archs = ranking_archs(network_space(supernet_cfg), settings.num_archs)
     if settings.max_archs is not None and settings.max_archs < len(archs):
         archs = [archs[i] for i in np.linspace(0, len(archs) - 1, settings.max_archs).round().astype(int)]
     return tuple(archs)
 
 
+def network_space(supernet_cfg: Config):
+    """The search space of a supernet config's network (read from the network it builds)."""
+    return build_network(supernet_cfg.model.network).space
+
+
+# -- stand-alone training in worker processes ----------------------------------------------------------
+def _init_worker(cfg_dict: dict, recipe: dict, seeds: list[int], metric: str, cache_dir: str, threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
+    _WORKER["truth"] = standalone_truth(Config(cfg_dict), StandaloneRecipe(**recipe), seeds, metric, cache_dir, "cpu",
+                                        log=lambda _: None)
+
+
+def _train_one(arch: str, seed: int) -> dict:
+    return _WORKER["truth"].result(parse_arch(arch), seed)
+
+
+def train_all(truth: StandaloneTruth, supernet_cfg: Config, archs: Sequence[Arch], workers: int,
+              log: Callable[[str], None] = print) -> None:
+    """Make sure every (architecture, seed) result is cached, `workers` runs at a time."""
+    todo = [(a, s) for a in archs for s in truth.seeds if not truth.cached(a, s)]
+    total = len(archs) * len(truth.seeds)
+    log(f"truth: {total - len(todo)}/{total} stand-alone runs cached, {len(todo)} to train")
+    if not todo:
+        return
+    start = time.perf_counter()
+    if workers <= 1 or truth.device != "cpu":
+        for i, (arch, seed) in enumerate(todo, 1):
+            res = truth.result(arch, seed)
+            log(f"truth: {i}/{len(todo)} {arch} seed {seed}: {res[truth.metric]:.2f}% ({res['seconds']:.1f} s)")
+        return
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    init = (supernet_cfg.to_dict(), asdict(truth.recipe), list(truth.seeds), truth.metric,
+            str(truth.folder.parent), threads)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+                             initargs=init) as pool:
+        futures = {pool.submit(_train_one, a.to_string(), s): (a, s) for a, s in todo}
+        for i, fut in enumerate(as_completed(futures), 1):
+            arch, seed = futures[fut]
+            res = fut.result()
+            eta = (time.perf_counter() - start) / i * (len(todo) - i)
+            log(f"truth: {i}/{len(todo)} {arch} seed {seed}: {res[truth.metric]:.2f}% "
+                f"({res['seconds']:.1f} s; about {eta:.0f} s left)")
+    missing = [f"{a} seed {s}" for a, s in todo if not truth.cached(a, s)]
+    if missing:  # the workers must have written into the same cache folder
+        raise RuntimeError(f"stand-alone workers did not cache {', '.join(missing[:3])} in {truth.folder}")
+
+
+def seed_noise_summary(per_seed: np.ndarray, n_boot: int = 1000) -> dict:
+    """Seed noise vs architecture spread of an (archs, seeds) accuracy matrix (%)."""
+    means = per_seed.mean(1)
+    out = {"archs": int(per_seed.shape[0]), "seeds": int(per_seed.shape[1]),
+           "spread_std": float(means.std(ddof=1)) if len(means) > 1 else 0.0,
+           "range": float(means.max() - means.min())}
+    if per_seed.shape[1] > 1:
+        noise = float(np.sqrt(per_seed.var(1, ddof=1).mean()))
+        out["seed_noise_std"] = noise
+        out["seed_noise_of_mean"] = noise / np.sqrt(per_seed.shape[1])
+        out["spread_over_noise"] = out["spread_std"] / noise if noise > 0 else float("inf")
+        if per_seed.shape[0] >= 3:
+            out["seed_vs_seed"] = rank_correlation(per_seed[:, 0], per_seed[:, 1], n_boot)
+    return out
+
+
+def measure_truth(supernet_cfg: Config, archs: Sequence[Arch], settings: TruthSettings, cache_dir: Path,
+                  device: str, workers: int, log: Callable[[str], None] = print) -> dict:
+    """Ground truth of `archs` per `settings`; returns truth.json's content."""
+    metric = settings.resolved_metric
+    if settings.source == "standalone":
+        recipe, seeds = StandaloneRecipe(**settings.recipe), [int(s) for s in settings.seeds]
+        truth = standalone_truth(supernet_cfg, recipe, seeds, metric, cache_dir, device, log)
+        train_all(truth, supernet_cfg, archs, workers, log)
+        runs = [truth.results(a) for a in archs]
+        per_seed = np.array([[r[metric] for r in rs] for rs in runs])
+        seconds = float(sum(r["seconds"] for rs in runs for r in rs))
+        desc = (f"stand-alone training, {recipe.epochs} epochs, seeds {seeds}, {metric} "
+                f"({'held-out test split' if metric == 'test_acc' else 'validation split'})")
+    else:
+        truth = load_truth(settings.source, supernet_cfg, metric)
+        per_seed = np.array([[truth.accuracy(a)] for a in archs])
+        seconds, seeds = 0.0, []
+        desc = f"{truth.name} (mean of its repeats)" if settings.source.endswith(".tfrecord") else truth.name
+    return {"source": settings.source, "description": desc, "metric": metric, "seeds": seeds,
+            "archs": [a.to_string() for a in archs], "per_seed": per_seed.tolist(),
+            "acc": per_seed.mean(1).tolist(), "train_seconds": seconds,
+            "noise": seed_noise_summary(per_seed, settings.n_boot)}
+
+
 @register_stage
 class TruthStage(Stage):
     name, section, Settings, Output = "truth", "ground_truth", TruthSettings, TruthOutput
+    title = "Ground truth"
 
     def key_inputs(self, ctx: Context, settings: TruthSettings) -> dict:
         sc = ctx.supernet_cfg
@@ -83,13 +190,15 @@ class TruthStage(Stage):
                 "data": [sc.train_dataloader.dataset.to_dict(), sc.val_dataloader.dataset.to_dict()],
                 "archs": [a.to_string() for a in ctx.archs]}
 
+    def experiment_archs(self, supernet_cfg: Config, settings: TruthSettings) -> tuple[Arch, ...]:
+        return experiment_archs(supernet_cfg, settings)
+
     def validate(self, ctx: Context, settings: TruthSettings, everything: dict) -> None:
         if settings.source != "standalone" and not Path(settings.source).is_file():
             raise ConfigError(f"ground_truth.source {settings.source!r} is neither 'standalone' nor an existing file")
 
     def run(self, ctx: Context, settings: TruthSettings, upstream: dict, folder: Path) -> TruthOutput:
-        gt = {k: v for k, v in asdict(settings).items() if v is not None}
-        out = run_truth_stage(ctx.supernet_cfg, ctx.archs, gt, ctx.cache_dir, ctx.device, ctx.workers, ctx.log)
+        out = measure_truth(ctx.supernet_cfg, ctx.archs, settings, ctx.cache_dir, ctx.device, ctx.workers, ctx.log)
         save_json_atomic(folder / "truth.json", out)
         save_json_atomic(folder / "truth_table.json", dict(zip(out["archs"], out["acc"])))
         plot_truth(out, folder / "truth.png")
@@ -99,4 +208,36 @@ class TruthStage(Stage):
                     f"{n['seed_noise_std']:.2f} pp; seed-vs-seed Kendall tau {n['seed_vs_seed']['kendall_tau']:.3f}")
         return TruthOutput(ctx.rel(folder / "truth.json"), ctx.rel(folder / "truth_table.json"),
                            ctx.rel(folder / "truth.png"), settings.source, settings.resolved_metric,
-                           list(settings.seeds), dict(settings.recipe))
+                           list(settings.seeds), dict(settings.recipe), out)
+
+    # -- report ------------------------------------------------------------------------------------
+    def report(self, ctx: Context, output: TruthOutput, outputs: dict) -> list[str]:
+        t, n = output.data, output.data["noise"]
+        seeds = t["seeds"] or ["-"]
+        describe = get_space(parse_arch(t["archs"][0]).space).describe if t["archs"] else str
+        order = sorted(range(len(t["archs"])), key=lambda i: -t["acc"][i])
+        rows = [(r, t["archs"][i], describe(parse_arch(t["archs"][i])), *(f"{v:.2f}" for v in t["per_seed"][i]),
+                 f"{t['acc'][i]:.2f}") for r, i in enumerate(order, 1)]
+        lines = [f"{len(t['archs'])} architectures, {t['description']}.", "",
+                 *md_table(("rank", "architecture", "cell ops", *(f"seed {s}" for s in seeds), "mean (%)"), rows),
+                 "", f"Spread of the means: std {n['spread_std']:.2f} pp, range {n['range']:.2f} pp."]
+        if "seed_noise_std" in n:
+            verdict = "larger than" if n["spread_over_noise"] > 1 else "NOT larger than"
+            lines.append(f"Seed noise (pooled within-architecture std): {n['seed_noise_std']:.2f} pp, so the spread "
+                         f"is {n['spread_over_noise']:.1f}x the seed noise ({verdict} it). Two seeds of the same "
+                         f"recipe rank the architectures with Kendall tau {with_ci(n['seed_vs_seed'], 'kendall_tau')}: "
+                         "no supernet can be expected to agree with this ground truth better than that.")
+        else:
+            lines.append("Seed noise: not measured (one value per architecture from the table).")
+        return lines + ["", f"![ground truth]({output.figure})", "", source_line(output.truth_json), ""]
+
+    def verdicts(self, ctx: Context, output: TruthOutput, outputs: dict) -> list[str]:
+        n = output.data["noise"]
+        if "seed_noise_std" not in n:
+            return []
+        return [f"Ground truth: the architectures differ by {n['spread_std']:.2f} pp (std), "
+                f"{n['spread_over_noise']:.1f}x the seed noise; two seeds agree with Kendall tau "
+                f"{n['seed_vs_seed']['kendall_tau']:.3f}."]
+
+    def summary_source(self, output: TruthOutput) -> str:
+        return output.truth_json
