@@ -1,4 +1,4 @@
-# make test: create .venv (if missing), install, run the test suite.
+# make test: create .venv (if missing), install (with the optional Ray extra the tests use), run the test suite.
 # make demo: create .venv (if missing), install, run the end-to-end MixPath experiment on the embedded
 #            MNIST-5k on the CPU (ground truth, SBN/BN supernets, ranking, search, DARTS, SBN analysis)
 #            and write work_dirs/demo/report.md; re-running it reuses or resumes the finished stages.
@@ -13,6 +13,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+RAY_STAMP := $(VENV)/.ray-stamp
 REFERENCE_SRC ?= /work/.mirror/xiaomi-automl+MixPath/repo
 
 .PHONY: test demo venv clean gpu-kit mutate
@@ -25,7 +26,12 @@ $(STAMP): setup.py
 
 venv: $(STAMP)
 
-test: $(STAMP)
+# the tests also run the experiment on Ray (the optional `ray` extra); the demo does not need it
+$(RAY_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e ".[ray]"
+	touch $(RAY_STAMP)
+
+test: $(RAY_STAMP)
 	$(PY) -m pytest -q
 
 demo: $(STAMP)

@@ -99,5 +99,6 @@ setup(
     extras_require={
         "det": ["mmdet==3.3.0", "mmcv-lite==2.1.0", "pycocotools>=2.0"],
         "dev": ["pytest>=7", "pytest-timeout>=2"],
+        "ray": ["ray>=2.40"],
     },
 )

@@ -1,5 +1,10 @@
+import os
+
 import pytest
 import torch
+
+# Ray clusters started by tests live on the loopback interface only (set before anything imports ray)
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 
 
 def pytest_collection_modifyitems(config, items):

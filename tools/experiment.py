@@ -16,6 +16,7 @@ from mixpath_bench.pipeline.runner import Experiment
 from mixpath_bench.pipeline.stage import STAGES  # noqa: E402
 from mixpath_bench.cli import run_cli  # noqa: E402
 from mixpath_bench.engine.config import DictAction  # noqa: E402
+from mixpath_bench.errors import ConfigError  # noqa: E402
 
 
 def main() -> int:
@@ -25,9 +26,18 @@ def main() -> int:
     p.add_argument("--until", choices=list(STAGES), help="stop after this stage (the report covers what ran)")
     p.add_argument("--force", nargs="+", choices=list(STAGES), default=[], help="re-run these stages even if unchanged")
     p.add_argument("--device", help="cpu, cuda, or auto (default: the config's device)")
+    p.add_argument("--executor", choices=["local", "ray"],
+                   help="where independent jobs run (default: the config's executor, else local processes)")
+    p.add_argument("--address", help="with --executor ray: the cluster ('auto': a running one; default: a new local one)")
     p.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, help="key=value overrides")
     args = p.parse_args()
-    Experiment(args.config, args.work_dir, args.cfg_options, args.device).run(args.until, tuple(args.force))
+    if args.address and args.executor != "ray":
+        raise ConfigError("--address goes with --executor ray")
+    executor = None
+    if args.executor:
+        executor = {"type": args.executor, **({"address": args.address} if args.address else {})}
+    Experiment(args.config, args.work_dir, args.cfg_options, args.device, executor=executor).run(
+        args.until, tuple(args.force))
     return 0
 
 

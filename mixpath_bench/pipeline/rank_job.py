@@ -8,7 +8,6 @@ BN calibration, and compared with a ground truth by Kendall tau-b and Spearman r
 from __future__ import annotations
 
 from pathlib import Path
-from concurrent.futures import as_completed
 from typing import Callable, Sequence
 
 import numpy as np
@@ -29,7 +28,7 @@ def run_rank_job(cfg: Config, checkpoints: Sequence[str], truth: GroundTruth, wo
                  num_archs: int = 50, calib_batches: int = 8, calib_batch_size: int = 256, device: str = "cpu",
                  n_boot: int = 1000, archs: Sequence[Arch] | None = None, fast: bool = False,
                  labels: Sequence[str] | None = None, log: Callable[[str], None] = print,
-                 checkpoint_seeds: Sequence[int] | None = None, workers: int = 1, sources: dict | None = None) -> dict:
+                 checkpoint_seeds: Sequence[int] | None = None, executor=None, sources: dict | None = None) -> dict:
     """Score, correlate, write ``rank.json`` and ``rank.png`` into `work_dir`; returns the summary.
 
     `cfg`: the supernet config (loaded); `truth`: a ground-truth source (`bench.truth.GroundTruth`).
@@ -38,8 +37,9 @@ def run_rank_job(cfg: Config, checkpoints: Sequence[str], truth: GroundTruth, wo
     batches of 2,500); the calibration batches are the same.  `labels` names the checkpoints
     (``variant`` in ``rank.json``), `checkpoint_seeds` their training seeds (``seed``).
     ``rank.json`` also holds every architecture's stand-alone multiply-adds and parameters (the
-    simplest baseline scorers).  `workers`: on CPU, checkpoints are scored in that many processes
-    at once (each with its share of the cores).  `sources`: where the inputs came from (provenance).
+    simplest baseline scorers).  `executor`: where the checkpoints are scored, one job each
+    (`pipeline.executor`; default: one after the other here).  `sources`: where the inputs came
+    from (provenance).
     """
     if calib_batches < 1:
         raise ConfigError(f"calib_batches must be >= 1 (ranking compares scores before and after BN calibration), "
@@ -58,7 +58,7 @@ def run_rank_job(cfg: Config, checkpoints: Sequence[str], truth: GroundTruth, wo
         truth_acc.append(truth.accuracy(arch))
         looked_up.step()
     results = score_checkpoints(cfg, [(str(c), "val") for c in checkpoints], archs, calib_batches, calib_batch_size,
-                                device, workers, fast, log)
+                                device, executor, fast, log)
     if len({r["space"] for r in results}) > 1:
         raise ConfigError("all checkpoints must be supernets of the same search space")
     summary = {"space": results[0]["space"], "truth": truth.name, "archs": [a.to_string() for a in archs],
@@ -106,68 +106,38 @@ def _shadow(network) -> bool:
     return any(m.shadow for m in network.modules() if isinstance(m, ShadowBatchNorm) and m.max_paths > 1)
 
 
-def _score_job(cfg: Config, checkpoint: str, split: str, archs: Sequence[str], calib_batches: int,
-               calib_batch_size: int, device: str, fast: bool, count_costs: bool, threads: int | None = None,
-               log: Callable[[str], None] | None = None) -> dict:
-    """Scores of `archs` by one checkpoint on one split (a worker process runs this with `threads`);
-    multiply-adds and parameters only with `count_costs`."""
-    import torch
-
-    if threads is not None:
-        torch.set_num_threads(threads)
-    if isinstance(cfg, dict):
-        cfg = Config(cfg)
+def score_job(cfg: dict, checkpoint: str, split: str, archs: Sequence[str], calib_batches: int,
+              calib_batch_size: int, device: str, fast: bool, count_costs: bool) -> dict:
+    """Scores of `archs` by one checkpoint on one split (a job); multiply-adds and parameters only
+    with `count_costs`."""
+    cfg = Config(cfg) if isinstance(cfg, dict) else cfg
     cuda = str(device).startswith("cuda")
     speed = {"amp": cuda, "channels_last": cuda, "val_batch_size": 2500} if fast else {}
     ev = build_evaluator(cfg, checkpoint, calib_batches=calib_batches, calib_batch_size=calib_batch_size,
                          device=device, with_uncalibrated=split == "val", split=split, count_costs=count_costs,
                          **speed)
-    progress = Progress(len(archs), f"rank: {Path(checkpoint).parent.name}/{Path(checkpoint).name} scored on the "
-                        f"{split} split", log) if log is not None else None
-    scores = []
-    for arch in archs:
-        scores.append(ev.score(parse_arch(arch)))
-        if progress is not None:
-            progress.step()
+    scores = [ev.score(parse_arch(arch)) for arch in archs]
     return {"space": ev.space.name, "m": ev.space.m, "shadow_bn": _shadow(ev.model.network),
             "calibrated": [s.acc for s in scores], "uncalibrated": [s.acc_uncalibrated for s in scores],
             "madds": [s.madds for s in scores], "params": [s.params for s in scores]}
 
 
 def score_checkpoints(cfg: Config, jobs: Sequence[tuple[str, str]], archs: Sequence[Arch], calib_batches: int,
-                      calib_batch_size: int, device: str = "cpu", workers: int = 1, fast: bool = False,
+                      calib_batch_size: int, device: str = "cpu", executor=None, fast: bool = False,
                       log: Callable[[str], None] = print, count_costs: bool = True) -> list[dict]:
     """Scores of `archs` for every (checkpoint, split) job ('val': our protocol, calibrated on training
     batches, accuracy before and after calibration; 'test': the reference code's, calibrated and
-    scored on the test split).  On CPU with `workers` > 1 the jobs run in that many processes, each
-    with its share of the cores (the scoring of these small networks uses threads poorly).  Only the
-    first job counts multiply-adds and parameters (they do not depend on the weights), and only with
-    `count_costs`."""
-    names = [a.to_string() for a in archs]
-    args = (calib_batches, calib_batch_size, device, fast)
-    if workers <= 1 or len(jobs) <= 1 or device != "cpu":
-        return [_score_job(cfg, ckpt, split, names, *args, count_costs and i == 0, log=log)
-                for i, (ckpt, split) in enumerate(jobs)]
-    import multiprocessing
-    import os
-    import time
-    from concurrent.futures import ProcessPoolExecutor
+    scored on the test split), each an independent job on `executor` (default: one after the
+    other here).  Only the first job counts multiply-adds and parameters (they do not depend on the
+    weights), and only with `count_costs`."""
+    from .executor import Job, LocalExecutor
 
-    workers = min(workers, len(jobs))
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    log(f"rank: scoring {len(archs)} architectures with {len(jobs)} supernet(s), {workers} processes at a time")
-    start, results = time.perf_counter(), [None] * len(jobs)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(_score_job, cfg.to_dict(), ckpt, split, names, *args, count_costs and i == 0,
-                               threads): i for i, (ckpt, split) in enumerate(jobs)}
-        done = 0
-        for fut in as_completed(futures):
-            i = futures[fut]
-            results[i] = fut.result()
-            done += 1
-            spent = time.perf_counter() - start
-            ckpt, split = jobs[i]
-            log(f"rank: {done}/{len(jobs)} scored ({Path(ckpt).parent.name}/{Path(ckpt).name}, {split} split; "
-                f"{spent:.0f} s" + (f", about {spent / done * (len(jobs) - done):.0f} s left)" if done < len(jobs)
-                                    else ")"))
-    return results
+    executor = executor or LocalExecutor(1, device)
+    names = [a.to_string() for a in archs]
+    gpus = 1 if str(device).startswith("cuda") else 0
+    plain = cfg.to_dict()
+    work = [Job(f"{'/'.join(Path(ckpt).parts[-3:])} on the {split} split", score_job,
+                (plain, str(ckpt), split, names, calib_batches, calib_batch_size, device, fast, count_costs and i == 0),
+                executor.threads, gpus, shown_args=(str(ckpt), split)) for i, (ckpt, split) in enumerate(jobs)]
+    log(f"rank: scoring {len(archs)} architectures with {len(jobs)} supernet(s) ({executor.name} executor)")
+    return executor.run(work, "rank", log)

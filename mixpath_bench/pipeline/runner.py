@@ -30,10 +30,11 @@ from ..provenance import provenance
 from . import stages as _stages  # noqa: F401 - registers the stages
 from .report import StageRecord, write_report
 from .settings import parse_settings, plain
+from .executor import build_executor
 from .stage import STAGES, Context, NoSettings, output_from_json, output_to_json
 
 #: Top-level keys of an experiment config besides the stages' sections.
-RUN_KEYS = {"supernet_config", "supernet_options", "work_dir", "device", "workers"}
+RUN_KEYS = {"supernet_config", "supernet_options", "work_dir", "device", "workers", "executor"}
 
 
 def experiment_keys() -> set[str]:
@@ -53,7 +54,8 @@ class Experiment:
     """Runs the enabled stages of one experiment config into one work dir."""
 
     def __init__(self, config: str | Path, work_dir: str | Path | None = None, options: dict | None = None,
-                 device: str | None = None, log: Callable[[str], None] = print) -> None:
+                 device: str | None = None, log: Callable[[str], None] = print, executor: dict | None = None) -> None:
+        """`executor`: overrides the config's ``executor`` section (``dict(type='ray', address='auto')``)."""
         self.config_path = str(config)
         self.cfg = load_experiment_config(config, options)
         self.work = Path(work_dir or self.cfg.get("work_dir") or Path("work_dirs") / Path(config).stem)
@@ -74,8 +76,12 @@ class Experiment:
             supernet_config = str(merged)
         archs = next(a for name, stage in self.stages.items()
                      if (a := stage.experiment_archs(supernet_cfg, self.settings[name])) is not None)
-        self.ctx = Context(self.work, resolve_device(device or self.cfg.get("device", "auto")), workers,
-                           supernet_config, supernet_cfg, archs, log)
+        resolved = resolve_device(device or self.cfg.get("device", "auto"))
+        spec = executor if executor is not None else self.cfg.get("executor")
+        if spec is not None and not isinstance(spec, dict):
+            raise ConfigError(f"executor must be a dict like dict(type='ray', address='auto'), got {spec!r}")
+        self.ctx = Context(self.work, resolved, workers, supernet_config, supernet_cfg, archs, log,
+                           build_executor(dict(spec) if spec else None, workers, resolved))
         for name, stage in self.stages.items():
             stage.validate(self.ctx, self.settings[name], self.settings)
         self.records: dict[str, StageRecord] = {}

@@ -61,6 +61,7 @@ class Context:
     supernet_cfg: Config
     archs: tuple[Arch, ...]  # the architectures to rank (S4: the 34 networks)
     log: Callable[[str], None] = print
+    executor: Any = None  # where independent jobs run (`pipeline.executor`); the runner sets it
 
     @property
     def cache_dir(self) -> Path:

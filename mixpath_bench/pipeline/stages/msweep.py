@@ -102,7 +102,7 @@ class MSweepStage(Stage):
                                    calib_batches=settings.calib_batches, calib_batch_size=settings.calib_batch_size,
                                    device=ctx.device, n_boot=n_boot, archs=archs, fast=settings.fast,
                                    labels=[kind for kind, _ in kinds for _ in settings.seeds], log=ctx.log,
-                                   checkpoint_seeds=[s for _ in kinds for s in settings.seeds], workers=ctx.workers,
+                                   checkpoint_seeds=[s for _ in kinds for s in settings.seeds], executor=ctx.executor,
                                    sources={"config": ctx.supernet_config, "truth": truth.table})
             t = summary["truth_acc"]
             lists = {kind: [e["calibrated"] for e in summary["checkpoints"] if e["variant"] == kind]

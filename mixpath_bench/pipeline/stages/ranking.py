@@ -104,7 +104,7 @@ class RankingStage(Stage):
                                folder, calib_batches=settings.calib_batches,
                                calib_batch_size=settings.calib_batch_size, device=ctx.device, n_boot=settings.n_boot,
                                archs=list(ctx.archs), fast=settings.fast, labels=[n for n, _, _ in runs],
-                               log=ctx.log, checkpoint_seeds=[s for _, s, _ in runs], workers=ctx.workers,
+                               log=ctx.log, checkpoint_seeds=[s for _, s, _ in runs], executor=ctx.executor,
                                sources={"config": ctx.supernet_config, "truth": truth.table})
         t, k, n_boot = summary["truth_acc"], settings.top_k, settings.n_boot
         lists = {n: {mode: [e[mode] for e in summary["checkpoints"] if e["variant"] == n]
@@ -171,7 +171,7 @@ class RankingStage(Stage):
         keys = [space.canonical_key(a) for a in ctx.archs]
         repeats = dict(zip(keys, truth_json["per_seed"]))
         tests = score_checkpoints(ctx.supernet_cfg, [(str(ctx.path(c)), "test") for _, _, c in runs], list(ctx.archs),
-                                  settings.calib_batches, settings.calib_batch_size, ctx.device, ctx.workers,
+                                  settings.calib_batches, settings.calib_batch_size, ctx.device, ctx.executor,
                                   settings.fast, ctx.log, count_costs=False)
         per_run = []
         for (name, seed, ckpt), entry, scored in zip(runs, summary["checkpoints"], tests):

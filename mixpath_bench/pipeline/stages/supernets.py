@@ -2,9 +2,9 @@
 same budget.
 
 Each (variant, seed) trains in its own process started through the package's entry point
-(``python -m mixpath_bench train``, ``torch.distributed.run`` for several GPUs), ``workers`` at a
-time on CPU, one after the other on a GPU; a killed run resumes from its last epoch on the next
-invocation.  Several seeds measure the supernet's own seed noise, usually the largest error bar of
+(``python -m mixpath_bench train``, ``torch.distributed.run`` for several GPUs), one job each on
+the experiment's executor (local: ``workers`` at a time on CPU, one per visible GPU; Ray: a task
+each); a killed run resumes from its last epoch on the next invocation.  Several seeds measure the supernet's own seed noise, usually the largest error bar of
 a weight-sharing ranking and rarely reported.
 """
 from __future__ import annotations
@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ...engine.checkpoint import load_checkpoint_file, train_seconds
 from ...errors import ConfigError
+from ..executor import Job, die_with_parent
 from ..report import md_table, source_line
 from ..sbn_job import resolve_checkpoint
 from ..stage import LOGGING_KEYS, Context, Stage, config_digest, register_stage
@@ -144,55 +143,33 @@ class SupernetsStage(Stage):
 
 
 def train_supernets(ctx: Context, settings, jobs: list[tuple[str, dict, int, Path]]) -> None:
-    """Train every (label, ``model.network`` overrides, seed, work dir) job, `ctx.workers` at a time on
-    CPU (one after the other on a GPU); `settings` gives epochs, gpus, amp and fast.  Each job
-    resumes from its work dir's last checkpoint."""
-    parallel = ctx.device == "cpu" and ctx.workers > 1
-    at_once = min(ctx.workers, len(jobs)) if parallel else 1
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    if parallel:
-        env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // at_once))
-    running: list = []
+    """Train every (label, ``model.network`` overrides, seed, work dir) job on the experiment's
+    executor (one training process per job; `settings` gives epochs, gpus, amp and fast).  Each job
+    resumes from its work dir's last checkpoint and writes only into its work dir."""
+    work_items = []
     for label, overrides, seed, work in jobs:
-        if len(running) >= at_once:
-            _wait(running.pop(0))
         work.mkdir(parents=True, exist_ok=True)
         cmd = SupernetsStage.command(ctx, settings, overrides, work, seed)
         ctx.log(f"supernets: training {label} (seed {seed}; {', '.join(f'{k}={v}' for k, v in overrides.items())}); "
                 f"log {work / 'train.log'}")
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                                preexec_fn=_die_with_parent)
-        relay = threading.Thread(target=_relay, args=(proc, work / "train.log", label, ctx.log), daemon=True)
-        relay.start()
-        running.append((label, work, proc, relay))
-    for item in running:
-        _wait(item)
+        work_items.append(Job(label, train_process, (cmd, str(work / "train.log"), label), ctx.executor.threads,
+                              settings.gpus if str(ctx.device).startswith("cuda") else 0, str(work / "train.log"),
+                              shown_args=(label, f"seed {seed}")))
+    ctx.executor.run(work_items, "supernets", ctx.log)
 
 
-def _relay(proc: subprocess.Popen, log_path: Path, prefix: str, log: Callable[[str], None]) -> None:
-    """Copy a training process's output into its log file; echo the per-epoch lines."""
-    with log_path.open("a") as fh:
+def train_process(cmd: list[str], log_path: str, label: str) -> int:
+    """Run one training process (a job): its output goes to `log_path`, its per-epoch lines to this
+    process's output; a non-zero exit raises."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                            preexec_fn=die_with_parent)
+    with open(log_path, "a") as fh:
         for line in proc.stdout:
             fh.write(line)
             if "Saving checkpoint" in line or "Epoch(val)" in line or "Error" in line or "error:" in line:
-                log(f"[{prefix}] {line.strip()[-150:]}")
-
-
-def _die_with_parent() -> None:
-    """Linux: a training process ends when the experiment process is killed (even by SIGKILL), so a
-    re-run never finds a stray trainer still writing into the work dir it resumes from."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _wait(item) -> None:
-    name, work, proc, relay = item
+                print(f"[{label}] {line.strip()[-150:]}", flush=True)
     code = proc.wait()
-    relay.join()
     if code != 0:
-        raise ConfigError(f"training supernet {name!r} failed (exit {code}); see {work / 'train.log'}")
+        raise RuntimeError(f"training supernet {label!r} exited with {code}")
+    return code

@@ -1,8 +1,8 @@
 """Stage 1, ``truth``: ground truth of every architecture to rank, with its seed noise measured.
 
-Stand-alone training runs (architecture x seed) are spread over worker processes (each with its
-share of the CPU threads; one in-process worker on a GPU); every run is cached on disk by
-`StandaloneTruth`, so a killed job loses at most the runs in flight.  A NAS-Bench-101 file or a
+Stand-alone training runs (architecture x seed) are independent jobs on the experiment's executor
+(local processes, each with its share of the CPU threads, or Ray tasks); every run is cached on
+disk by `StandaloneTruth`, so a killed job loses at most the runs in flight.  A NAS-Bench-101 file or a
 table can stand in for training.  The section says whether the architectures differ by more than
 the seeds do: the pooled within-architecture standard deviation (seed noise) against the spread
 of the per-architecture means, and the Kendall tau between two seeds' rankings (the best any
@@ -10,10 +10,6 @@ supernet could hope to reach against this ground truth).
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
-import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -28,6 +24,7 @@ from ...errors import ConfigError
 from ...jsonio import save_json_atomic
 from ...models import build_network
 from ...spaces import Arch, get_space, parse_arch
+from ..executor import Job
 from ..plots import plot_truth
 from ..report import md_table, source_line, with_ci
 from ..stage import Context, Stage, register_stage
@@ -95,48 +92,46 @@ def network_space(supernet_cfg: Config):
     return build_network(supernet_cfg.model.network).space
 
 
-# -- stand-alone training in worker processes ----------------------------------------------------------
-def _init_worker(cfg_dict: dict, recipe: dict, seeds: list[int], metric: str, cache_dir: str, threads: int) -> None:
-    import torch
+# -- stand-alone training as independent jobs -----------------------------------------------------------
+def _standalone(cfg_dict: dict, recipe: dict, seeds: list[int], metric: str, cache_dir: str,
+                device: str) -> StandaloneTruth:
+    """The stand-alone truth of a worker (datasets loaded once per worker process and settings)."""
+    key = repr((cfg_dict, recipe, seeds, metric, cache_dir, device))
+    if key not in _WORKER:
+        _WORKER.clear()
+        _WORKER[key] = standalone_truth(Config(cfg_dict), StandaloneRecipe(**recipe), seeds, metric, cache_dir,
+                                        device, log=lambda _: None)
+    return _WORKER[key]
 
-    torch.set_num_threads(threads)
-    _WORKER["truth"] = standalone_truth(Config(cfg_dict), StandaloneRecipe(**recipe), seeds, metric, cache_dir, "cpu",
-                                        log=lambda _: None)
+
+def train_one(cfg_dict: dict, recipe: dict, seeds: list[int], metric: str, cache_dir: str, device: str, arch: str,
+              seed: int) -> dict:
+    """One stand-alone run (a job): trained and cached unless its result is already cached."""
+    return _standalone(cfg_dict, recipe, seeds, metric, cache_dir, device).result(parse_arch(arch), seed)
 
 
-def _train_one(arch: str, seed: int) -> dict:
-    return _WORKER["truth"].result(parse_arch(arch), seed)
-
-
-def train_all(truth: StandaloneTruth, supernet_cfg: Config, archs: Sequence[Arch], workers: int,
+def train_all(truth: StandaloneTruth, supernet_cfg: Config, archs: Sequence[Arch], executor,
               log: Callable[[str], None] = print) -> None:
-    """Make sure every (architecture, seed) result is cached, `workers` runs at a time."""
+    """Make sure every (architecture, seed) result is cached: one job per missing run, on `executor`
+    (each job writes its own cache file; the driver only checks they are there)."""
     todo = [(a, s) for a in archs for s in truth.seeds if not truth.cached(a, s)]
     total = len(archs) * len(truth.seeds)
     log(f"truth: {total - len(todo)}/{total} stand-alone runs cached, {len(todo)} to train")
     if not todo:
         return
-    start = time.perf_counter()
-    if workers <= 1 or truth.device != "cpu":
-        for i, (arch, seed) in enumerate(todo, 1):
-            res = truth.result(arch, seed)
-            log(f"truth: {i}/{len(todo)} {arch} seed {seed}: {res[truth.metric]:.2f}% ({res['seconds']:.1f} s)")
-        return
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    init = (supernet_cfg.to_dict(), asdict(truth.recipe), list(truth.seeds), truth.metric,
-            str(truth.folder.parent), threads)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-                             initargs=init) as pool:
-        futures = {pool.submit(_train_one, a.to_string(), s): (a, s) for a, s in todo}
-        for i, fut in enumerate(as_completed(futures), 1):
-            arch, seed = futures[fut]
-            res = fut.result()
-            eta = (time.perf_counter() - start) / i * (len(todo) - i)
-            log(f"truth: {i}/{len(todo)} {arch} seed {seed}: {res[truth.metric]:.2f}% "
-                f"({res['seconds']:.1f} s; about {eta:.0f} s left)")
+    threads = executor.threads
+    gpus = 1 if truth.device.startswith("cuda") else 0
+    common = (supernet_cfg.to_dict(), asdict(truth.recipe), list(truth.seeds), truth.metric,
+              str(truth.folder.parent), truth.device)
+    jobs = [Job(f"{arch} seed {seed}", train_one, (*common, arch.to_string(), seed), threads, gpus,
+                str(truth.path(arch, seed)), shown_args=(arch.to_string(), seed)) for arch, seed in todo]
+    results = executor.run(jobs, "truth", log)
+    for (arch, seed), res in zip(todo, results):
+        log(f"truth: {arch} seed {seed}: {res[truth.metric]:.2f}% ({res['seconds']:.1f} s)")
     missing = [f"{a} seed {s}" for a, s in todo if not truth.cached(a, s)]
     if missing:  # the workers must have written into the same cache folder
-        raise RuntimeError(f"stand-alone workers did not cache {', '.join(missing[:3])} in {truth.folder}")
+        raise RuntimeError(f"stand-alone jobs did not cache {', '.join(missing[:3])} in {truth.folder}: "
+                           "the work dir must be on a file system every worker sees")
 
 
 def seed_noise_summary(per_seed: np.ndarray, n_boot: int = 1000) -> dict:
@@ -156,13 +151,13 @@ def seed_noise_summary(per_seed: np.ndarray, n_boot: int = 1000) -> dict:
 
 
 def measure_truth(supernet_cfg: Config, archs: Sequence[Arch], settings: TruthSettings, cache_dir: Path,
-                  device: str, workers: int, log: Callable[[str], None] = print) -> dict:
+                  device: str, executor, log: Callable[[str], None] = print) -> dict:
     """Ground truth of `archs` per `settings`; returns truth.json's content."""
     metric = settings.resolved_metric
     if settings.source == "standalone":
         recipe, seeds = StandaloneRecipe(**settings.recipe), [int(s) for s in settings.seeds]
         truth = standalone_truth(supernet_cfg, recipe, seeds, metric, cache_dir, device, log)
-        train_all(truth, supernet_cfg, archs, workers, log)
+        train_all(truth, supernet_cfg, archs, executor, log)
         runs = [truth.results(a) for a in archs]
         per_seed = np.array([[r[metric] for r in rs] for rs in runs])
         seconds = float(sum(r["seconds"] for rs in runs for r in rs))
@@ -198,7 +193,7 @@ class TruthStage(Stage):
             raise ConfigError(f"ground_truth.source {settings.source!r} is neither 'standalone' nor an existing file")
 
     def run(self, ctx: Context, settings: TruthSettings, upstream: dict, folder: Path) -> TruthOutput:
-        out = measure_truth(ctx.supernet_cfg, ctx.archs, settings, ctx.cache_dir, ctx.device, ctx.workers, ctx.log)
+        out = measure_truth(ctx.supernet_cfg, ctx.archs, settings, ctx.cache_dir, ctx.device, ctx.executor, ctx.log)
         save_json_atomic(folder / "truth.json", out)
         save_json_atomic(folder / "truth_table.json", dict(zip(out["archs"], out["acc"])))
         plot_truth(out, folder / "truth.png")
