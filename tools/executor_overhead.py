@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     files, diffs = diff_runs(work / "local", work / "ray")
     out = {"config": args.config, "until": args.until, "local_seconds": local, "ray_seconds": on_ray,
            "ray_startup_seconds": startup, "ratio": on_ray / local, "ratio_with_startup": (on_ray + startup) / local,
-           "result_files_compared": len(files), "differences": diffs,
+           "result_files_compared": len(files), "differences": diffs, "ray_version": ray.__version__,
            "provenance": provenance({"config": args.config, "until": args.until, "address": args.address})}
     save_json_atomic(work / "overhead.json", out)
     print(f"local {local:.1f} s, ray {on_ray:.1f} s (+ {startup:.1f} s to start the cluster): ratio {out['ratio']:.3f} "
