@@ -16,7 +16,7 @@ import numpy as np
 from ..jsonio import json_round_trip
 from ..progress import Progress
 from ..spaces import MUTATIONS, Arch, SearchSpace
-from .nsga2 import Constraints, evaluate_once
+from .nsga2 import Constraints, evaluate_once, unseen_feasible
 from .registry import register_searcher
 from .result import SearchResult, best_key, build_result, front_of
 from .state import Evaluator, SearchError, load_json, rng_from_state, rng_state, save_json_atomic
@@ -73,8 +73,10 @@ class BudgetedSearch:
         progress = Progress(target, f"{self.name}: networks evaluated", log, done=len(state["metrics"]))
         while len(state["metrics"]) < self.budget and len(state["metrics"]) < self.networks:
             if state["tries"] >= self.max_tries:
-                raise SearchError(f"{self.name}: only {len(state['metrics'])} of {self.budget} evaluations "
-                                  f"after {self.max_tries} proposals; relax max_madds")
+                if not self._sweep(state, rng, evaluator, progress, checkpoint):
+                    raise SearchError(f"{self.name}: only {len(state['metrics'])} of {self.budget} evaluations "
+                                      f"after {self.max_tries} proposals; relax max_madds")
+                break
             state["tries"] += 1
             arch = self.propose(state, rng)
             key = self.space.canonical_key(arch)
@@ -84,22 +86,44 @@ class BudgetedSearch:
                 self.reject(state, key if key in state["metrics"] else None, rng)
                 continue
             state["stale"] = 0
-            evaluate_once(state, self.space, arch, evaluator)
-            progress.step()
-            if self.constraints.acc_ok(state["metrics"][key]):
-                state["accepted"].append(key)
-                self.accept(state, key, rng)
-            else:
-                self.reject(state, key, rng)
-            if len(state["metrics"]) % self.checkpoint_every == 0:
-                self._save(state, rng, checkpoint)
+            self._evaluate(state, arch, rng, evaluator, progress, checkpoint)
         state["done"] = True
-        state["exhausted"] = len(state["metrics"]) >= self.networks and self.networks < self.budget
+        state["exhausted"] = state["exhausted"] or len(state["metrics"]) >= self.networks
         if state["exhausted"]:
-            log(f"{self.name}: all {self.networks} networks of {self.space.name} evaluated before the budget "
-                f"of {self.budget}")
+            log(f"{self.name}: every feasible network of {self.space.name} evaluated "
+                f"({len(state['metrics'])}; budget {self.budget})")
         self._save(state, rng, checkpoint)
         return self.result(state)
+
+    def _evaluate(self, state: dict, arch: Arch, rng: np.random.Generator, evaluator: Evaluator,
+                  progress: Progress, checkpoint: str | Path | None) -> None:
+        """Evaluate one new network, let the searcher learn from it, checkpoint every few."""
+        key = evaluate_once(state, self.space, arch, evaluator)
+        progress.step()
+        if self.constraints.acc_ok(state["metrics"][key]):
+            state["accepted"].append(key)
+            self.accept(state, key, rng)
+        else:
+            self.reject(state, key, rng)
+        if len(state["metrics"]) % self.checkpoint_every == 0:
+            self._save(state, rng, checkpoint)
+
+    def _sweep(self, state: dict, rng: np.random.Generator, evaluator: Evaluator, progress: Progress,
+               checkpoint: str | Path | None) -> bool:
+        """The proposals stalled (the last unseen networks are rare under the searcher's moves):
+        in a space small enough to enumerate, evaluate the feasible networks not yet evaluated in
+        a random order, up to the budget.  Returns False for a space too large to enumerate; True
+        once the budget is spent or every feasible network is evaluated (then ``exhausted``)."""
+        unseen = unseen_feasible(self.space, state["metrics"], lambda a: self.constraints.cost_ok(
+            evaluator.complexity(a)))
+        if unseen is None or not (unseen or state["metrics"]):  # too large to list, or nothing feasible at all
+            return False
+        for i in rng.permutation(len(unseen)):
+            if len(state["metrics"]) >= self.budget:
+                return True
+            self._evaluate(state, unseen[int(i)], rng, evaluator, progress, checkpoint)
+        state["exhausted"] = True
+        return True
 
     def _save(self, state: dict, rng: np.random.Generator, checkpoint: str | Path | None) -> None:
         state["rng"] = rng_state(rng)

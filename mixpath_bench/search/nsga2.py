@@ -57,6 +57,19 @@ def evaluate_once(state: dict, space: SearchSpace, arch: Arch, evaluator: Evalua
     return key
 
 
+def unseen_feasible(space: SearchSpace, seen, ok: Callable[[Arch], bool]) -> list[Arch] | None:
+    """One canonical encoding of every network of `space` whose key is not in `seen` and for which
+    `ok` holds, in enumeration order; None for a space too large to enumerate (over 10^6 encodings)."""
+    if space.size() > 10**6:
+        return None
+    out: dict[str, Arch] = {}
+    for arch in space.enumerate():
+        key = space.canonical_key(arch)
+        if key not in seen and key not in out:
+            out[key] = space.canonical(arch)
+    return [arch for arch in out.values() if ok(arch)]
+
+
 @register_searcher("nsga2")
 class NSGA2Search:
     """Algorithm 1.  ``run(evaluator, checkpoint=PATH, resume=True)`` continues a killed search."""
@@ -125,12 +138,23 @@ class NSGA2Search:
         taken.add(key)
         return key
 
-    def _fill(self, state: dict, make: Callable[[], Arch], taken: set[str], evaluator: Evaluator) -> list[str]:
+    def _fill(self, state: dict, make: Callable[[], Arch], taken: set[str], evaluator: Evaluator,
+              rng: np.random.Generator | None = None) -> list[str]:
+        """`n` admitted networks from `make`; when `max_tries` proposals did not find them (the
+        missing ones are rare under the operators), the admissible networks not yet taken, in a
+        random order, in a space small enough to enumerate."""
         out: list[str] = []
         for _ in range(self.max_tries):
             if len(out) == self.n:
                 return out
             key = self._admit(state, make(), taken, evaluator)
+            if key is not None:
+                out.append(key)
+        rest = unseen_feasible(self.space, taken, lambda a: True) if rng is not None else None
+        for i in rng.permutation(len(rest)) if rest else ():
+            if len(out) == self.n:
+                break
+            key = self._admit(state, rest[int(i)], taken, evaluator)
             if key is not None:
                 out.append(key)
         if len(out) == self.n:
@@ -149,7 +173,7 @@ class NSGA2Search:
             b = archs[binary_tournament(rank, crowd, rng)]
             return self.space.mutate(self.space.crossover(a, b, rng)[0], rng, self.mutation_prob, self.mutation)
 
-        return self._fill(state, child, set(P), evaluator)
+        return self._fill(state, child, set(P), evaluator, rng)
 
     # -- main loop -------------------------------------------------------------------------------
     def run(self, evaluator: Evaluator, checkpoint: str | Path | None = None, resume: bool = False,
@@ -159,8 +183,8 @@ class NSGA2Search:
         rng = rng_from_state(state["rng"])
         if state["generation"] == 0 and not state["P"]:
             taken: set[str] = set()
-            state["P"] = self._fill(state, lambda: self.space.sample(rng), taken, evaluator)
-            state["Q"] = self._fill(state, lambda: self.space.sample(rng), taken, evaluator)
+            state["P"] = self._fill(state, lambda: self.space.sample(rng), taken, evaluator, rng)
+            state["Q"] = self._fill(state, lambda: self.space.sample(rng), taken, evaluator, rng)
             self._save(state, rng, checkpoint)
             log(f"nsga2: initial populations ready, {len(state['metrics'])} evaluated")
         progress = Progress(self.generations, "nsga2: generation", log, every=0.0, done=state["generation"])

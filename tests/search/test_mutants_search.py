@@ -225,7 +225,7 @@ def test_budget_search_gives_up_after_exactly_max_tries():
     ev = Counting()
     with pytest.raises(SearchError, match=r"^random: only 0 of 2 evaluations after 400 proposals; relax max_madds$"):
         RandomSearch(S4, budget=2, constraints=Constraints(max_madds=-1.0)).run(ev, **QUIET)
-    assert ev.complexity_calls == 400
+    assert ev.complexity_calls == 400 + 34  # the proposals, then one look at each network: none is feasible
 
 
 def test_budgeted_resume_is_opt_in_and_checks_the_algorithm(tmp_path):
@@ -513,12 +513,16 @@ def test_budgeted_search_final_checkpoint_and_exhaustion(tmp_path):
     lines = []
     RandomSearch(S4, budget=34, seed=0).run(NetworkEvaluator(), checkpoint=tmp_path / "a.json", log=lines.append)
     state = json.loads((tmp_path / "a.json").read_text())
-    assert state["done"] is True and state["exhausted"] is False and len(state["metrics"]) == 34
-    assert not any("evaluated before the budget" in line for line in lines)  # the budget was just enough
+    assert state["done"] is True and state["exhausted"] is True and len(state["metrics"]) == 34
+    assert "random: every feasible network of S4 evaluated (34; budget 34)" in lines  # the budget was just enough
     lines = []
     RandomSearch(S4, budget=35, seed=0).run(NetworkEvaluator(), checkpoint=tmp_path / "b.json", log=lines.append)
     assert json.loads((tmp_path / "b.json").read_text())["exhausted"] is True
-    assert "random: all 34 networks of S4 evaluated before the budget of 35" in lines
+    assert "random: every feasible network of S4 evaluated (34; budget 35)" in lines
+    lines = []
+    RandomSearch(S4, budget=33, seed=0).run(NetworkEvaluator(), checkpoint=tmp_path / "c.json", log=lines.append)
+    assert json.loads((tmp_path / "c.json").read_text())["exhausted"] is False  # one network never seen
+    assert not any("every feasible network" in line for line in lines)
 
 
 def test_local_search_under_an_accuracy_limit():
