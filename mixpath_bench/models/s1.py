@@ -71,8 +71,7 @@ class S1Supernet(nn.Module):
     @classmethod
     def relaxation_labels(cls) -> tuple[str, list[str]]:
         """(what a row is, the label of each column): ('layer', ['k3e3', 'k3e6', ...])."""
-        entry = get_space(cls.SPACE).entry
-        return entry.row_name, list(entry.option_labels)
+        return get_space(cls.SPACE).entry.plot_labels
 
     @classmethod
     def derive(cls, weights: torch.Tensor) -> Arch:

@@ -132,8 +132,7 @@ class S4Supernet(nn.Module):
     @classmethod
     def relaxation_labels(cls) -> tuple[str, list[str]]:
         """(what a row is, the label of each column): ('node', ['off', 'conv1x1', 'conv3x3', 'maxpool'])."""
-        entry = get_space(cls.SPACE).entry
-        return entry.row_name, list(entry.option_labels)
+        return get_space(cls.SPACE).entry.plot_labels
 
     @classmethod
     def derive(cls, weights: torch.Tensor) -> Arch:

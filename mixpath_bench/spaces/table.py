@@ -40,6 +40,11 @@ class SpaceEntry:
     option_labels: tuple[str, ...] = ()  #: plot label of each option of one row (DARTS' relaxation columns)
 
     @property
+    def plot_labels(self) -> tuple[str, list[str]]:
+        """(what one row of a per-layer plot is, the label of each option): DARTS' relaxation labels."""
+        return self.row_name, list(self.option_labels)
+
+    @property
     def default_network(self) -> dict:
         """The network an architecture string of this space is built with (a fresh dict)."""
         return {"type": self.supernet, "num_classes": self.num_classes}
