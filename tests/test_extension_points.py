@@ -90,3 +90,19 @@ def test_a_new_stage_checks_its_section_like_every_stage(tmp_path, toy_stage):
 def test_an_unregistered_section_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="toy"):
         Experiment(write_configs(tmp_path, "dict(factor=3)"), tmp_path / "work", log=lambda _: None)
+
+
+def test_a_record_of_another_stage_version_is_run_again_not_trusted(tmp_path, toy_stage):
+    exp = Experiment(write_configs(tmp_path, "dict(factor=3)"), tmp_path / "work", log=lambda _: None)
+    first = exp.run_stage("toy")
+    record = tmp_path / "work" / "toy" / "stage.json"
+    import json
+
+    data = json.loads(record.read_text())
+    data["outputs"] = {"file": "toy/toy.txt"}  # an older Output without 'doubled'
+    record.write_text(json.dumps(data))
+    lines = []
+    again = Experiment(write_configs(tmp_path, "dict(factor=3)"), tmp_path / "work", log=lines.append)
+    assert again.run_stage("toy").output == first.output
+    assert any("written by another version of the stage; the previous run is kept in" in line for line in lines)
+    assert list((tmp_path / "work").glob("toy.replaced-*"))

@@ -119,7 +119,9 @@ class Experiment:
             if record and (record.get("key") != key or force or record.get("done")):
                 aside = folder.with_name(f"{name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}")
                 folder.rename(aside)
-                self.ctx.log(f"== {name}: {'forced' if force else 'inputs changed'}; the previous run is kept in {aside}")
+                why = "forced" if force else "inputs changed" if record.get("key") != key else \
+                    "written by another version of the stage"
+                self.ctx.log(f"== {name}: {why}; the previous run is kept in {aside}")
             elif record:
                 self.ctx.log(f"== {name}: resuming an interrupted run")
             else:
@@ -143,7 +145,6 @@ class Experiment:
         try:
             return output_from_json(self.stages[name].Output, record["outputs"])
         except (ConfigError, KeyError, TypeError):
-            self.ctx.log(f"== {name}: its record was written by another version of the stage; running it again")
             return None
 
     # -- the pipeline ------------------------------------------------------------------------------
