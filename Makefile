@@ -14,7 +14,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 RAY_STAMP := $(VENV)/.ray-stamp
-REFERENCE_SRC ?= /work/.mirror/xiaomi-automl+MixPath/repo
+# a checkout or git directory of the reference implementation (none: make gpu-kit keeps .reference/)
+REFERENCE_SRC ?=
 
 .PHONY: test demo venv clean gpu-kit mutate
 

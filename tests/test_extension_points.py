@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mixpath_bench.errors import ConfigError
-from mixpath_bench.pipeline.report import StageRecord, write_report
+from mixpath_bench.pipeline.report import write_report
 from mixpath_bench.pipeline.runner import Experiment
 from mixpath_bench.pipeline.stage import STAGES, Context, Stage, register_stage
 

@@ -8,7 +8,6 @@ D/overhead.json: the wall time of each, Ray's start-up, and the ratio ray / loca
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys

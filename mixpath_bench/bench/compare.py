@@ -3,7 +3,6 @@ the search cost the runs measured themselves, and mean +- std over seeds.  Every
 the same way, from its `SearchResult` in a pareto.json (DARTS included)."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np

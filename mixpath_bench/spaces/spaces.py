@@ -33,7 +33,7 @@ import itertools
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from typing import Protocol, Sequence
 
 import numpy as np
 
@@ -287,7 +287,7 @@ class SearchSpace:
     kind: LayerKind
     description: str
     #: the table entry the space was made from (`get_space`); None for a space built by hand
-    entry: "SpaceEntry | None" = field(default=None, compare=False, repr=False)
+    entry: object = field(default=None, compare=False, repr=False)
 
     @property
     def m(self) -> int:
