@@ -50,12 +50,19 @@ class SupernetEvaluator:
         channels_last: weights and preprocessed batches in channels-last memory format.
         count_costs: count multiply-adds and parameters of every scored network (else both are 0:
             for scorings that need accuracies only).
+        per_encoding: score each encoding as given and cache by encoding (the reference protocol's
+            per-choice scores: an encoding uses the weights of its own node positions) instead of
+            once per network on its canonical encoding.
+        momentum_calibration: calibrate as the reference code does (momentum updates of the trained
+            statistics, no reset) instead of an exact average.
     """
 
     def __init__(self, model: torch.nn.Module, calib_batches: Sequence[dict], val_batches: Sequence[dict],
                  input_size: tuple[int, int, int], with_uncalibrated: bool = False, amp: bool = False,
-                 channels_last: bool = False, count_costs: bool = True) -> None:
+                 channels_last: bool = False, count_costs: bool = True, per_encoding: bool = False,
+                 momentum_calibration: bool = False) -> None:
         self.model = model
+        self.per_encoding, self.momentum_calibration = per_encoding, momentum_calibration
         self.space = model.space
         self.input_size = tuple(input_size)
         self.with_uncalibrated = with_uncalibrated
@@ -109,12 +116,14 @@ class SupernetEvaluator:
         return self._costs[key]
 
     def score(self, arch: Arch) -> Score:
-        """Score the network `arch` computes (cached by network; evaluated on its canonical encoding)."""
+        """Score the network `arch` computes (cached by network; evaluated on its canonical encoding;
+        with `per_encoding`, cached by and evaluated on the encoding itself)."""
         arch = self.space.validate(arch)
-        key = self.space.canonical_key(arch)
+        key = arch.to_string() if self.per_encoding else self.space.canonical_key(arch)
         if key in self.cache:
             return self.cache[key]
-        arch = self.space.canonical(arch)
+        if not self.per_encoding:
+            arch = self.space.canonical(arch)
         start = time.perf_counter()
         state = None
         raw = None
@@ -124,7 +133,7 @@ class SupernetEvaluator:
             # calibration overwrites shared BN statistics: keep them so other scores are unaffected
             state = {k: v.clone() for k, v in self.model.state_dict().items() if "running_" in k or "num_batches" in k}
             with self._autocast():
-                calibrate_bn(self.model.network, self.calib, arch)
+                calibrate_bn(self.model.network, self.calib, arch, momentum=self.momentum_calibration)
             acc = self._top1(arch)
             self.model.load_state_dict(state, strict=False)
         else:
@@ -166,14 +175,15 @@ def dataset_batches(dataset, batch_size: int, limit: int | None = None, seed: in
 def build_evaluator(cfg, checkpoint: str, calib_batches: int = 8, calib_batch_size: int = 256,
                     val_batch_size: int = 500, input_size: tuple[int, int, int] | None = None,
                     device: str = "cpu", with_uncalibrated: bool = True, amp: bool = False,
-                    channels_last: bool = False, split: str = "val", count_costs: bool = True) -> SupernetEvaluator:
+                    channels_last: bool = False, split: str = "val", count_costs: bool = True,
+                    per_encoding: bool = False, reference_batch_size: int = 96) -> SupernetEvaluator:
     """A `SupernetEvaluator` for a supernet config and checkpoint.
 
     Calibration uses `calib_batches` fixed batches of the config's *training* split (seeded
     shuffle, no augmentation); accuracy is measured on its validation split.  ``split='test'``
-    reproduces the reference code's protocol instead: calibration batches and scoring both from the
-    held-out test split (only for studying that protocol: it scores on the images the ground truth
-    is measured on).
+    reproduces the reference code's protocol instead: accuracy on the held-out test split, and
+    calibration as momentum updates over the whole test split in its order, in batches of
+    `reference_batch_size` (the reference's 96); only for studying that protocol.
     """
     if split not in ("val", "test"):
         raise ConfigError(f"split must be 'val' or 'test', got {split!r}")
@@ -190,7 +200,11 @@ def build_evaluator(cfg, checkpoint: str, calib_batches: int = 8, calib_batch_si
     if input_size is None:
         first = val[0]["inputs"]
         input_size = tuple(first.shape)
-    calib = dataset_batches(train, calib_batch_size, calib_batches, seed=0) if calib_batches else []
+    if split == "test":
+        calib = dataset_batches(val, reference_batch_size) if calib_batches else []
+    else:
+        calib = dataset_batches(train, calib_batch_size, calib_batches, seed=0) if calib_batches else []
     return SupernetEvaluator(model, calib, dataset_batches(val, val_batch_size), tuple(input_size),
                              with_uncalibrated=with_uncalibrated, amp=amp, channels_last=channels_last,
-                             count_costs=count_costs)
+                             count_costs=count_costs, per_encoding=per_encoding,
+                             momentum_calibration=split == "test")

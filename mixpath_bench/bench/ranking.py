@@ -2,12 +2,20 @@
 
 Besides Kendall tau-b and Spearman rho, the metrics the field now reports (Yu et al. 2020; Ning et
 al. 2021, "Evaluating Efficient Performance Estimators of Neural Architectures"): Pearson r, sparse
-Kendall tau (truth rounded to 0.1 percentage points), Kendall tau among the true top K,
-precision@K and the best / worst true rank among the predicted top K (BR@K, WR@K, as a fraction
-of the list: 1/n is the best network, 1.0 the worst).  Every metric is one function of
-(scores, truth); `ranking_metrics` gives all of them with bootstrap intervals from one set of
-resamples, `seed_metrics` the mean +- std over supernet seeds with a pooled interval, and
-`paired_metric_difference` a paired comparison of two scorers.
+Kendall tau in both published definitions (the truth rounded to 0.1 percentage points, Yu et al.
+2020; the predictions rounded to one decimal, NAS-Bench-301's code), Kendall tau within the top K
+in both definitions (among the K networks predicted best, Ning et al. / aw_nas ``p_at_tb_k``; among
+the K truly best), precision@K and the best / worst true rank among the predicted top K (BR@K,
+WR@K, as a fraction of the list: 1/n is the best network, 1.0 the worst).
+
+Every metric is one function of (scores, truth).  Intervals: the networks are resampled with
+repetition (a network drawn twice is two tied entries, and takes two places in a top K), and the
+95% interval is the value +- 1.96 standard deviations of the resampled values, clipped to the
+metric's range.  Percentile intervals of these small discrete top-K metrics miss their own value
+and cover badly; the coverage of this one is measured by simulation (docs/ranking.md,
+tests/bench/test_interval_coverage.py).  `ranking_metrics` gives every metric with its interval
+from one set of resamples, `seed_metrics` the mean +- std over supernet seeds with a pooled
+interval, and `paired_metric_difference` a paired comparison of two scorers.
 """
 from __future__ import annotations
 
@@ -48,10 +56,16 @@ def pearson_r(scores, truth) -> float:
     return float(np.dot(x, y) / denom) if denom > 0 else float("nan")
 
 
-def sparse_kendall_tau(scores, truth, decimals: int = 1) -> float:
-    """Kendall tau-b against the truth rounded to `decimals` (percent: 1 = 0.1 pp), so networks
-    whose accuracies differ by less than the rounding count as ties (NAS-Bench-301's sparse tau)."""
+def sparse_kendall_tau_truth(scores, truth, decimals: int = 1) -> float:
+    """Sparse Kendall tau as Yu et al. 2020 define it: tau-b against the *truth* rounded to `decimals`
+    (percent: 1 = 0.1 pp), so networks whose true accuracies differ by less count as ties."""
     return kendall_tau(scores, np.round(np.asarray(truth, dtype=float), decimals))
+
+
+def sparse_kendall_tau_predictions(scores, truth, decimals: int = 1) -> float:
+    """Sparse Kendall tau as NAS-Bench-301's code computes it (``kendall_tau_1_dec``): tau-b with the
+    *predictions* rounded to `decimals`; meaningful for scores in percent (supernet accuracies)."""
+    return kendall_tau(np.round(np.asarray(scores, dtype=float), decimals), truth)
 
 
 def top_k(values, k: int) -> np.ndarray:
@@ -66,8 +80,15 @@ def true_ranks(truth) -> np.ndarray:
     return 1 + (truth[None, :] > truth[:, None]).sum(1)
 
 
-def kendall_tau_top_k(scores, truth, k: int) -> float:
-    """Kendall tau-b among the true top `k` networks: does the scorer order the best ones?"""
+def kendall_tau_predicted_top_k(scores, truth, k: int) -> float:
+    """Kendall tau-b among the `k` networks the scorer predicts best (Ning et al. 2021; aw_nas
+    ``p_at_tb_k``, "KT in predicted topK"): are the networks a search would pick ordered right?"""
+    idx = top_k(scores, k)
+    return kendall_tau(np.asarray(scores, dtype=float)[idx], np.asarray(truth, dtype=float)[idx])
+
+
+def kendall_tau_true_top_k(scores, truth, k: int) -> float:
+    """Kendall tau-b among the `k` truly best networks: does the scorer order the best ones?"""
     idx = top_k(truth, k)
     return kendall_tau(np.asarray(scores, dtype=float)[idx], np.asarray(truth, dtype=float)[idx])
 
@@ -88,19 +109,21 @@ def worst_rank_at_k(scores, truth, k: int) -> float:
     return float(true_ranks(truth)[top_k(scores, k)].max() / len(truth))
 
 
-# name -> (function, takes k, resample distinct networks only); top-K metrics are set measures, so
-# their bootstrap draws each network at most once (a duplicate would take two top-K places)
+# name -> (function, takes k, range of its values)
 METRICS = {
-    "kendall_tau": (kendall_tau, False, False),
-    "sparse_kendall_tau": (sparse_kendall_tau, False, False),
-    "spearman_rho": (spearman_rho, False, False),
-    "pearson_r": (pearson_r, False, False),
-    "kendall_tau_top_k": (kendall_tau_top_k, True, True),
-    "precision_at_k": (precision_at_k, True, True),
-    "best_rank_at_k": (best_rank_at_k, True, True),
-    "worst_rank_at_k": (worst_rank_at_k, True, True),
+    "kendall_tau": (kendall_tau, False, (-1.0, 1.0)),
+    "sparse_kendall_tau_truth": (sparse_kendall_tau_truth, False, (-1.0, 1.0)),
+    "sparse_kendall_tau_predictions": (sparse_kendall_tau_predictions, False, (-1.0, 1.0)),
+    "spearman_rho": (spearman_rho, False, (-1.0, 1.0)),
+    "pearson_r": (pearson_r, False, (-1.0, 1.0)),
+    "kendall_tau_predicted_top_k": (kendall_tau_predicted_top_k, True, (-1.0, 1.0)),
+    "kendall_tau_true_top_k": (kendall_tau_true_top_k, True, (-1.0, 1.0)),
+    "precision_at_k": (precision_at_k, True, (0.0, 1.0)),
+    "best_rank_at_k": (best_rank_at_k, True, (0.0, 1.0)),
+    "worst_rank_at_k": (worst_rank_at_k, True, (0.0, 1.0)),
 }
 HIGHER_IS_BETTER = {name: name not in ("best_rank_at_k", "worst_rank_at_k") for name in METRICS}
+PERCENT_ONLY = ("sparse_kendall_tau_predictions",)  # rounds the scores: for scores in percent only
 
 
 def metric_value(name: str, scores, truth, k: int = 5) -> float:
@@ -110,20 +133,26 @@ def metric_value(name: str, scores, truth, k: int = 5) -> float:
         return float(fn(scores, truth, k) if takes_k else fn(scores, truth))
 
 
-def _resampled(n: int, n_boot: int, seed: int, distinct: bool):
+def resamples(n: int, n_boot: int, seed: int):
+    """`n_boot` resamples of n networks drawn with repetition (seeded): a network drawn twice is two
+    tied entries, as the bootstrap of a list of n networks from a population has it."""
     rng = np.random.default_rng(seed)
     for _ in range(n_boot):
-        idx = rng.integers(0, n, n)
-        yield np.unique(idx) if distinct else idx
+        yield rng.integers(0, n, n)
 
 
-def _interval(values, level: float = 0.95) -> tuple[float, float]:
-    values = np.asarray(values, dtype=float)
+def normal_interval(value: float, resampled, bounds: tuple[float, float] = (-np.inf, np.inf),
+                    level: float = 0.95) -> tuple[float, float]:
+    """`value` +- z * (standard deviation of the finite `resampled` values), clipped to `bounds`.
+
+    Centred on the reported value, so the value always lies inside its interval; NaN when fewer
+    than two resampled values are finite."""
+    values = np.asarray(resampled, dtype=float)
     values = values[np.isfinite(values)]
-    if len(values) == 0:
+    if len(values) < 2 or not np.isfinite(value):
         return float("nan"), float("nan")
-    alpha = (1 - level) / 2
-    return float(np.quantile(values, alpha)), float(np.quantile(values, 1 - alpha))
+    half = float(stats.norm.ppf(0.5 + level / 2)) * float(values.std(ddof=1))
+    return float(max(bounds[0], value - half)), float(min(bounds[1], value + half))
 
 
 def _nanmean(values) -> float:
@@ -146,18 +175,22 @@ def seed_metrics(score_lists, truth, k: int = 5, n_boot: int = 1000, seed: int =
     """Every metric of one scorer over its seeds (one score list per supernet seed).
 
     ``value``: the mean over seeds; ``std``: the standard deviation over seeds (0 for one seed);
-    ``per_seed``: each seed's value; ``ci95``: the pooled percentile interval of the seed-mean over
-    bootstrap resamples of the networks (the same resamples for every seed and metric).
+    ``per_seed``: each seed's value; ``ci95``: the pooled interval of the seed mean (`normal_interval`
+    over resamples of the networks, the same resamples for every seed and metric).
     """
     lists, truth = _check_lists(score_lists, truth)
-    out = {"n": len(truth), "k": min(k, len(truth)), "seeds": len(lists), "metrics": {}}
+    if k < 1:
+        raise ValueError(f"top_k must be >= 1, got {k}")
+    k = min(k, len(truth))  # a short list (an m-sweep space of 3 networks): K is all of it
+    draws = list(resamples(len(truth), n_boot, seed))
+    out = {"n": len(truth), "k": k, "seeds": len(lists), "interval": "normal", "metrics": {}}
     for name in names or tuple(METRICS):
         per_seed = [metric_value(name, s, truth, k) for s in lists]
-        boot = [_nanmean([metric_value(name, s[idx], truth[idx], k) for s in lists]) if len(idx) >= 3
-                else float("nan") for idx in _resampled(len(truth), n_boot, seed, METRICS[name][2])]
-        out["metrics"][name] = {"value": float(np.mean(per_seed)),
+        value = float(np.mean(per_seed))
+        boot = [_nanmean([metric_value(name, s[idx], truth[idx], k) for s in lists]) for idx in draws]
+        out["metrics"][name] = {"value": value,
                                 "std": float(np.std(per_seed, ddof=1)) if len(per_seed) > 1 else 0.0,
-                                "per_seed": per_seed, "ci95": _interval(boot)}
+                                "per_seed": per_seed, "ci95": normal_interval(value, boot, METRICS[name][2])}
     return out
 
 
@@ -169,9 +202,9 @@ def ranking_metrics(scores, truth, k: int = 5, n_boot: int = 1000, seed: int = 0
 def paired_metric_difference(lists_a, lists_b, truth, name: str = "kendall_tau", k: int = 5, n_boot: int = 1000,
                              seed: int = 0) -> dict:
     """Seed-mean metric of scorer `a` minus that of `b` (each a list of per-seed score lists; a
-    baseline is one list), with a paired bootstrap interval: both are measured on the same resampled
-    networks.  For per-seed pairing pass one list each.  ``better``: 'a', 'b' or 'undecided' (the
-    interval includes 0), taking into account whether higher is better for the metric."""
+    baseline is one list), with a paired interval: both are measured on the same resampled networks.
+    For per-seed pairing pass one list each.  ``better``: 'a', 'b' or 'undecided' (the interval
+    includes 0), taking into account whether higher is better for the metric."""
     a, truth = _check_lists(lists_a, truth)
     b, _ = _check_lists(lists_b, truth)
 
@@ -180,9 +213,9 @@ def paired_metric_difference(lists_a, lists_b, truth, name: str = "kendall_tau",
 
     full = np.arange(len(truth))
     diff = float(mean(a, full) - mean(b, full))
-    boot = [mean(a, idx) - mean(b, idx) if len(idx) >= 3 else float("nan")
-            for idx in _resampled(len(truth), n_boot, seed, METRICS[name][2])]
-    lo, hi = _interval(boot)
+    low, high = METRICS[name][2]
+    boot = [mean(a, idx) - mean(b, idx) for idx in resamples(len(truth), n_boot, seed)]
+    lo, hi = normal_interval(diff, boot, (low - high, high - low))
     sign = 1 if HIGHER_IS_BETTER[name] else -1
     better = "a" if sign * lo > 0 and sign * hi > 0 else "b" if sign * lo < 0 and sign * hi < 0 else "undecided"
     return {"metric": name, "difference": diff, "ci95": (lo, hi), "better": better}
@@ -190,12 +223,13 @@ def paired_metric_difference(lists_a, lists_b, truth, name: str = "kendall_tau",
 
 def bootstrap_interval(scores, truth, statistic, n_boot: int = 1000, seed: int = 0,
                        level: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap interval of `statistic` over resampled (score, truth) pairs."""
+    """`normal_interval` of a correlation `statistic` over resampled (score, truth) pairs."""
     scores, truth = np.asarray(scores, dtype=float), np.asarray(truth, dtype=float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # constant resamples give NaN; they are dropped
-        values = [statistic(scores[idx], truth[idx]) for idx in _resampled(len(scores), n_boot, seed, False)]
-    return _interval(values, level)
+        value = statistic(scores, truth)
+        values = [statistic(scores[idx], truth[idx]) for idx in resamples(len(scores), n_boot, seed)]
+    return normal_interval(value, values, (-1.0, 1.0), level)
 
 
 def rank_correlation(scores, truth, n_boot: int = 1000, seed: int = 0) -> dict:
@@ -211,7 +245,7 @@ def rank_correlation(scores, truth, n_boot: int = 1000, seed: int = 0) -> dict:
 
 def paired_difference(scores_a, scores_b, truth, statistic=kendall_tau, n_boot: int = 1000, seed: int = 0,
                       level: float = 0.95) -> dict:
-    """statistic(a, truth) - statistic(b, truth) with a paired percentile bootstrap interval.
+    """statistic(a, truth) - statistic(b, truth) with a paired bootstrap interval (`normal_interval`).
 
     The same resampled architectures score both `a` and `b`, so the interval reflects the
     difference between the two scorers rather than the two marginal uncertainties.
@@ -222,10 +256,11 @@ def paired_difference(scores_a, scores_b, truth, statistic=kendall_tau, n_boot: 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         diffs = np.array([statistic(a[idx], t[idx]) - statistic(b[idx], t[idx])
-                          for idx in _resampled(len(t), n_boot, seed, False)], dtype=float)
+                          for idx in resamples(len(t), n_boot, seed)], dtype=float)
+        value = statistic(a, t) - statistic(b, t)
     diffs = diffs[np.isfinite(diffs)]
-    lo, hi = _interval(diffs, level)
-    return {"difference": statistic(a, t) - statistic(b, t), "ci95": (lo, hi),
+    lo, hi = normal_interval(value, diffs, (-2.0, 2.0), level)
+    return {"difference": value, "ci95": (lo, hi),
             "p_not_greater": float(np.mean(diffs <= 0)) if len(diffs) else float("nan")}
 
 

@@ -118,6 +118,7 @@ class StandaloneTruth:
         self.network, self.train, self.evals, self.recipe = dict(network), train, evals, recipe
         self.preprocessor = MODELS.build(dict(preprocessor))
         self.seeds, self.device, self.metric, self.log = tuple(seeds), device, metric, log
+        self.holdout = 0.0  # set by `bench.truth.standalone_truth` when a part of the training split is held out
         ident = json.dumps({"network": self.network, "preprocessor": dict(preprocessor), "recipe": asdict(recipe),
                             "data": data_id, "n_train": len(train), "init": "seeded",
                             "layout": "channels_last"}, sort_keys=True, default=str)

@@ -10,10 +10,14 @@ import json
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
+import numpy as np
+import torch
+
 from ..errors import DatasetError
 from ..spaces import NASBENCH_SPACE, Arch, get_space, parse_arch, s4_hash
 from ..data.nasbench101 import NASBench101
 from ..errors import ConfigError
+from ..data.datasets import ImageTensorDataset
 from .standalone import StandaloneRecipe, StandaloneTruth
 from ..engine.setup import register_all_modules
 
@@ -95,9 +99,15 @@ class TableTruth:
 
 
 def standalone_truth(supernet_cfg, recipe: StandaloneRecipe, seeds: Sequence[int], metric: str,
-                     cache_dir: str | Path, device: str, log: Callable[[str], None] = print) -> StandaloneTruth:
+                     cache_dir: str | Path, device: str, log: Callable[[str], None] = print,
+                     holdout: float = 0.0) -> StandaloneTruth:
     """Stand-alone truth on a supernet config's data (the one factory): trained on its train split,
-    measured on its validation split (``val_acc``) and on the held-out test split (``test_acc``)."""
+    measured on its validation split (``val_acc``) and on the held-out test split (``test_acc``).
+
+    `holdout`: a seeded fraction of the train split is left out of stand-alone training and
+    measured too (``holdout_acc``): accuracy on images the supernet trained on but these networks
+    did not, as NAS-Bench-101's validation accuracy is for a supernet trained on all of CIFAR-10.
+    """
     from mmengine.registry import DATASETS
 
     register_all_modules()
@@ -108,8 +118,20 @@ def standalone_truth(supernet_cfg, recipe: StandaloneRecipe, seeds: Sequence[int
     train = DATASETS.build(data)
     val_cfg = supernet_cfg.val_dataloader.dataset
     evals = {"val": DATASETS.build(val_cfg), "test": DATASETS.build(dict(val_cfg, split="test"))}
-    return StandaloneTruth(supernet_cfg.model.network, supernet_cfg.model.data_preprocessor, train, evals, recipe,
-                           seeds, cache_dir, device, metric, data_id=str(data), log=log)
+    data_id = str(data)
+    if holdout:
+        order = np.random.default_rng(0).permutation(len(train))
+        cut = int(round(len(train) * holdout))
+        if cut < 1 or cut >= len(train):
+            raise ConfigError(f"ground_truth.holdout={holdout} leaves no images on one side of {len(train)}")
+        held, kept = (torch.as_tensor(np.sort(part)) for part in (order[:cut], order[cut:]))
+        evals["holdout"] = ImageTensorDataset(train.images[held], train.labels[held], train.metainfo["classes"])
+        train = ImageTensorDataset(train.images[kept], train.labels[kept], train.metainfo["classes"])
+        data_id += f" holdout={holdout}"
+    truth = StandaloneTruth(supernet_cfg.model.network, supernet_cfg.model.data_preprocessor, train, evals, recipe,
+                            seeds, cache_dir, device, metric, data_id=data_id, log=log)
+    truth.holdout = holdout
+    return truth
 
 
 def load_truth(source: str, supernet_cfg, metric: str = "val_acc", recipe: StandaloneRecipe | None = None,

@@ -16,11 +16,13 @@ from ..spaces import Arch
 
 
 @torch.no_grad()
-def calibrate_bn(model: nn.Module, batches: Iterable[torch.Tensor], arch: Arch) -> int:
+def calibrate_bn(model: nn.Module, batches: Iterable[torch.Tensor], arch: Arch, momentum: bool = False) -> int:
     """Re-estimate BN statistics of `arch`'s active path on `batches` (preprocessed inputs).
 
     `model(x, arch)` must run the architecture (a supernet network, or a `MixPathClassifier`
-    called with ``mode='tensor'``).  Returns the number of BN layers recalibrated.
+    called with ``mode='tensor'``).  `momentum`: the reference code's way instead - no reset; each
+    batch updates the trained running statistics by the BN's momentum.  Returns the number of BN
+    layers recalibrated.
     """
     bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     touched: dict[nn.Module, float | None] = {}
@@ -28,6 +30,8 @@ def calibrate_bn(model: nn.Module, batches: Iterable[torch.Tensor], arch: Arch) 
     def reset_on_first_use(module: nn.Module, _inputs) -> None:
         if module not in touched:
             touched[module] = module.momentum
+            if momentum:
+                return
             module.reset_running_stats()
             module.momentum = None  # cumulative (exact) average over the calibration batches
 

@@ -85,12 +85,15 @@ class S4Supernet(nn.Module):
     SPACE = "S4"
 
     def __init__(self, num_classes: int = 10, m: int = 4, shadow_bn: bool = True, in_chans: int = 3,
-                 stem_channels: int = 128, num_stacks: int = 3, cells_per_stack: int = 3) -> None:
-        check_network_args("S4Supernet", dict(shadow_bn=shadow_bn),
+                 stem_channels: int = 128, num_stacks: int = 3, cells_per_stack: int = 3,
+                 first_m_positions: bool = False) -> None:
+        """`first_m_positions`: paths only through the first m candidate nodes (the reference code's
+        space for m < 4) instead of any m of the four."""
+        check_network_args("S4Supernet", dict(shadow_bn=shadow_bn, first_m_positions=first_m_positions),
                            dict(num_classes=num_classes, m=m, in_chans=in_chans, stem_channels=stem_channels,
                                 num_stacks=num_stacks, cells_per_stack=cells_per_stack))
         super().__init__()
-        self.space = get_space(self.SPACE, m)
+        self.space = get_space(self.SPACE, m, first_m=first_m_positions)
         self.stem = conv_bn_act(in_chans, stem_channels, 3)
         cells, cin = [], stem_channels
         self.pool_after = set()

@@ -106,15 +106,15 @@ def _shadow(network) -> bool:
 
 
 def score_job(cfg: dict, checkpoint: str, split: str, archs: Sequence[str], calib_batches: int,
-              calib_batch_size: int, device: str, fast: bool, count_costs: bool) -> dict:
+              calib_batch_size: int, device: str, fast: bool, count_costs: bool, per_encoding: bool = False) -> dict:
     """Scores of `archs` by one checkpoint on one split (a job); multiply-adds and parameters only
-    with `count_costs`."""
+    with `count_costs`; `per_encoding`: each encoding scored as given (`SupernetEvaluator`)."""
     cfg = Config(cfg) if isinstance(cfg, dict) else cfg
     cuda = str(device).startswith("cuda")
     speed = {"amp": cuda, "channels_last": cuda, "val_batch_size": 2500} if fast else {}
     ev = build_evaluator(cfg, checkpoint, calib_batches=calib_batches, calib_batch_size=calib_batch_size,
-                         device=device, with_uncalibrated=split == "val", split=split, count_costs=count_costs,
-                         **speed)
+                         device=device, with_uncalibrated=split == "val" or per_encoding, split=split,
+                         count_costs=count_costs, per_encoding=per_encoding, **speed)
     scores = [ev.score(parse_arch(arch)) for arch in archs]
     return {"space": ev.space.name, "m": ev.space.m, "shadow_bn": _shadow(ev.model.network),
             "calibrated": [s.acc for s in scores], "uncalibrated": [s.acc_uncalibrated for s in scores],
@@ -123,12 +123,14 @@ def score_job(cfg: dict, checkpoint: str, split: str, archs: Sequence[str], cali
 
 def score_checkpoints(cfg: Config, jobs: Sequence[tuple[str, str]], archs: Sequence[Arch], calib_batches: int,
                       calib_batch_size: int, device: str = "cpu", executor=None, fast: bool = False,
-                      log: Callable[[str], None] = print, count_costs: bool = True) -> list[dict]:
+                      log: Callable[[str], None] = print, count_costs: bool = True,
+                      per_encoding: bool = False) -> list[dict]:
     """Scores of `archs` for every (checkpoint, split) job ('val': our protocol, calibrated on training
     batches, accuracy before and after calibration; 'test': the reference code's, calibrated and
     scored on the test split), each an independent job on `executor` (default: one after the
     other here).  Only the first job counts multiply-adds and parameters (they do not depend on the
-    weights), and only with `count_costs`."""
+    weights), and only with `count_costs`.  `per_encoding`: every encoding scored as given, with
+    the accuracy before calibration on both splits (the reference protocol's candidates)."""
     from .executor import Job, LocalExecutor
 
     executor = executor or LocalExecutor(1, device)
@@ -136,7 +138,8 @@ def score_checkpoints(cfg: Config, jobs: Sequence[tuple[str, str]], archs: Seque
     gpus = 1 if str(device).startswith("cuda") else 0
     plain = cfg.to_dict()
     work = [Job(f"{'/'.join(Path(ckpt).parts[-3:])} on the {split} split", score_job,
-                (plain, str(ckpt), split, names, calib_batches, calib_batch_size, device, fast, count_costs and i == 0),
+                (plain, str(ckpt), split, names, calib_batches, calib_batch_size, device, fast, count_costs and i == 0,
+                 per_encoding),
                 executor.threads, gpus, shown_args=(str(ckpt), split)) for i, (ckpt, split) in enumerate(jobs)]
     log(f"rank: scoring {len(archs)} architectures with {len(jobs)} supernet(s) ({executor.name} executor)")
     return executor.run(work, "rank", log)

@@ -195,22 +195,26 @@ class GroupKernelLayer(_PlainIdentity):
 
 @dataclass(frozen=True)
 class CellNodesLayer:
-    """`nodes` positional candidate nodes, each 0 (off) or an operation 1..ops; 1..m on."""
+    """`nodes` positional candidate nodes, each 0 (off) or an operation 1..ops; 1..m on.
+
+    `positions`: only the first `positions` nodes may be on (the reference code's space for m < 4
+    uses the first m); None: any node."""
 
     nodes: int
     ops: int
     m: int
+    positions: int | None = None
+
+    @property
+    def usable(self) -> int:
+        return self.nodes if self.positions is None else self.positions
 
     def options(self) -> list[Layer]:
-        return [
-            v
-            for v in itertools.product(range(self.ops + 1), repeat=self.nodes)
-            if 1 <= sum(x > 0 for x in v) <= self.m
-        ]
+        return [v for v in itertools.product(range(self.ops + 1), repeat=self.nodes) if self.check(v) is None]
 
     def sample(self, rng: np.random.Generator) -> Layer:
         k = int(rng.integers(1, self.m + 1))
-        on = rng.choice(self.nodes, size=k, replace=False)
+        on = rng.choice(self.usable, size=k, replace=False)
         value = [0] * self.nodes
         for node in on:
             value[int(node)] = int(rng.integers(1, self.ops + 1))
@@ -224,6 +228,8 @@ class CellNodesLayer:
         on = sum(v > 0 for v in layer)
         if not 1 <= on <= self.m:
             return f"has {on} nodes on; allowed 1..{self.m}"
+        if any(layer[self.usable:]):
+            return f"uses a node beyond the first {self.usable} (this space uses only the first {self.usable})"
         return None
 
     def num_active(self, layer: Layer) -> int:

@@ -6,7 +6,8 @@ call (plus its supernet class, registered under the entry's `supernet` name).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from .arch import Arch, ArchError
@@ -86,13 +87,20 @@ def space_names(where: Callable[[SpaceEntry], bool] | None = None) -> list[str]:
     return [name for name, entry in SPACES.items() if where is None or where(entry)]
 
 
-def get_space(name: str, m: int | None = None) -> SearchSpace:
-    """The space `name` (S1..S4) with at most `m` active paths per layer (default: the paper's)."""
+def get_space(name: str, m: int | None = None, first_m: bool = False) -> SearchSpace:
+    """The space `name` (S1..S4) with at most `m` active paths per layer (default: the paper's).
+
+    `first_m`: only the first m candidate nodes may be on (S4; the reference code's space)."""
     entry = space_entry(name)
     m = entry.default_m if m is None else int(m)
     if not 1 <= m <= entry.max_m:
         raise ArchError(f"{entry.name} allows m in 1..{entry.max_m}, got m={m}")
-    return SearchSpace(entry.name, entry.num_layers, entry.kind(m), entry.description, entry)
+    kind = entry.kind(m)
+    if first_m:
+        if not hasattr(kind, "positions"):
+            raise ArchError(f"{entry.name} has no node positions; first_m applies to cells of candidate nodes")
+        kind = replace(kind, positions=m)
+    return SearchSpace(entry.name, entry.num_layers, kind, entry.description, entry)
 
 
 def parse_arch(text: str, m: int | None = None, widest: bool = False) -> Arch:

@@ -29,7 +29,7 @@ searchers = dict(nsga2=dict(population=4, generations=1, objectives=[('acc', 'ma
 EXPERIMENT = """supernet_config = '{d}/supernet.py'
 device = 'cpu'
 workers = 2
-ground_truth = dict(seeds=[0, 1], max_archs=5, recipe=dict(epochs=1, batch_size=64))
+ground_truth = dict(seeds=[0, 1], max_archs=5, holdout=0.2, recipe=dict(epochs=1, batch_size=64))
 supernets = dict(seeds=[0, 1])
 ranking = dict(calib_batches=1, calib_batch_size=128, n_boot=50, top_k=2, proxy_batch=16, protocol='reference',
                reference_samples=60, reference_drop=3, reference_draws=2)
@@ -108,7 +108,7 @@ def test_numbers_in_report_match_their_sources(experiment):
     taus = [stats.kendalltau(s, rank["truth_acc"]).statistic for s in sbn]
     assert metrics["seeds"] == 2 and metrics["metrics"]["kendall_tau"]["per_seed"] == pytest.approx(taus)
     assert metrics["metrics"]["kendall_tau"]["value"] == pytest.approx(np.mean(taus))
-    assert len(metrics["metrics"]) == 8
+    assert len(metrics["metrics"]) == 10
     # baselines on the same list: the parameter count scorer is the stand-alone size of each network
     base = json.loads((work / "ranking/baselines.json").read_text())
     assert set(base["scores"]) == {"params", "madds", "grad_norm", "snip", "synflow", "jacov", "naswot"}
@@ -122,6 +122,12 @@ def test_numbers_in_report_match_their_sources(experiment):
     proto = json.loads((work / "ranking/protocol.json").read_text())
     assert proto["variants"]["sbn"]["ours"]["mean"] == pytest.approx(np.mean(taus))
     assert [r["seed"] for r in proto["runs"]] == [0, 1, 0, 1] and "### The reference protocol beside ours" in report
+    # every encoding of the 5 networks scored as given, both ways; the truth on training images is the holdout
+    truth_json = json.loads((work / "truth/truth.json").read_text())
+    assert proto["training_truth_available"] and len(truth_json["training_images"]["per_seed"]) == 5
+    run0 = proto["runs"][0]
+    assert len(run0["encodings"]) == len(run0["scores"]["test"]["calibrated"]) > 5
+    assert any("cut-down list" in n for n in proto["notes"])
     # the m sweep: each m ranks the networks its space holds (m=3: 4 of the 5), SBN and BN on the same ones
     sweep = json.loads((work / "msweep/msweep.json").read_text())
     assert {m: len(r["archs"]) for m, r in sweep["m"].items()} == {"3": 4}
@@ -306,12 +312,12 @@ def test_baseline_protocol_and_m_sweep_verdicts_follow_the_numbers():
     b = {"supernet_minus_baseline": {"params": vs("a"), "snip": vs("undecided"), "synflow": vs("b")}}
     text = baselines_verdict(b)
     assert "better than 1 of 3 baselines (parameters)" in text and "worse than 1 (synflow)" in text
-    rows = {"ours": 0.5, "samples": -0.07, "test_split": 0.03, "one_repeat": 0.0, "drop_lowest": -0.02,
-            "reference": -0.04}
+    rows = {"ours": 0.5, "sampled_choices": -0.07, "test_split": 0.03, "truth_on_training_images": 0.01,
+            "one_repeat": 0.0, "drop_by_uncalibrated": -0.02, "reference": -0.04}
     p = {"variants": {"sbn": {r: {"mean": 0.5 + d, "moves_tau_by": d} for r, d in rows.items() if r != "ours"}}}
     p["variants"]["sbn"]["ours"] = {"mean": 0.5, "moves_tau_by": 0.0}
     text = protocol_verdict(p)
-    assert "tau 0.500 with ours, 0.460 with the reference protocol (-0.040)" in text and "'samples' (-0.070)" in text
+    assert "tau 0.500 with ours, 0.460 with the reference protocol (-0.040)" in text and "'1,000 distinct random path choices" in text and "(-0.070)" in text
     sweep = {"m": {"1": {"sbn_minus_bn": vs("undecided")}, "2": {"sbn_minus_bn": vs("a")},
                    "3": {"sbn_minus_bn": vs("b")}}}
     assert "m=2: better; m=3: worse" in msweep_verdict(sweep) and "m=1" not in msweep_verdict(sweep)

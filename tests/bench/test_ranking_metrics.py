@@ -2,9 +2,10 @@
 import numpy as np
 import pytest
 
-from mixpath_bench.bench.ranking import (METRICS, best_rank_at_k, kendall_tau_top_k, paired_metric_difference,
-                                         pearson_r, precision_at_k, ranking_metrics, seed_metrics,
-                                         sparse_kendall_tau, top_k, true_ranks, worst_rank_at_k)
+from mixpath_bench.bench.ranking import (METRICS, best_rank_at_k, kendall_tau_predicted_top_k, kendall_tau_true_top_k,
+                                         paired_metric_difference, pearson_r, precision_at_k, ranking_metrics,
+                                         seed_metrics, sparse_kendall_tau_predictions, sparse_kendall_tau_truth, top_k,
+                                         true_ranks, worst_rank_at_k)
 
 # five networks; truth in percent; the scorer swaps the best two and ranks network 4 (truth 91.0) last
 TRUTH = [93.00, 93.04, 91.00, 90.00, 80.00]
@@ -23,13 +24,29 @@ def test_sparse_kendall_tau_rounds_truth_to_a_tenth():
     assert METRICS["kendall_tau"][0](SCORES, TRUTH) == pytest.approx(0.8)
     # rounded to 0.1 pp, 93.00 and 93.04 tie: 9 concordant, 0 discordant, 1 tie in truth:
     # tau-b = 9 / sqrt(10 * 9)
-    assert sparse_kendall_tau(SCORES, TRUTH) == pytest.approx(9 / np.sqrt(90))
+    assert sparse_kendall_tau_truth(SCORES, TRUTH) == pytest.approx(9 / np.sqrt(90))
+
+
+def test_sparse_kendall_tau_of_nas_bench_301_rounds_the_predictions():
+    scores = [93.04, 93.00, 91.0, 90.0, 80.0]  # percent: the first two tie at one decimal
+    truth = [1.0, 2.0, 3.0, 4.0, 5.0]  # exactly reversed
+    assert METRICS["kendall_tau"][0](scores, truth) == pytest.approx(-1.0)
+    assert sparse_kendall_tau_predictions(scores, truth) == pytest.approx(-9 / np.sqrt(90))
+    assert sparse_kendall_tau_truth(scores, truth) == pytest.approx(-1.0)  # the other definition: no tie
 
 
 def test_kendall_tau_within_the_true_top_k():
     # true top 3 = networks 1, 0, 2; scores order them 0, 1, 2: one discordant pair of 3 -> 1/3
-    assert kendall_tau_top_k(SCORES, TRUTH, 3) == pytest.approx(1 / 3)
-    assert kendall_tau_top_k(SCORES, TRUTH, 2) == pytest.approx(-1.0)
+    assert kendall_tau_true_top_k(SCORES, TRUTH, 3) == pytest.approx(1 / 3)
+    assert kendall_tau_true_top_k(SCORES, TRUTH, 2) == pytest.approx(-1.0)
+
+
+def test_kendall_tau_within_the_predicted_top_k_differs_from_the_true_top_k():
+    truth = [5.0, 4.0, 3.0, 2.0, 1.0]
+    scores = [0.1, 0.9, 0.8, 0.7, 0.2]  # predicted top 3: networks 1, 2, 3 (true 4, 3, 2): perfectly ordered
+    assert kendall_tau_predicted_top_k(scores, truth, 3) == pytest.approx(1.0)
+    # true top 3: networks 0, 1, 2 scored 0.1, 0.9, 0.8: network 0 is out of order -> (1 - 2) / 3
+    assert kendall_tau_true_top_k(scores, truth, 3) == pytest.approx(-1 / 3)
 
 
 def test_precision_and_best_worst_rank_at_k():

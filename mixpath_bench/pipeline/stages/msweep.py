@@ -35,6 +35,9 @@ class MSweepSettings:
     calib_batch_size: int = 256
     n_boot: int = 1000
     top_k: int = 5
+    # paths only through the first m candidate nodes (the reference code's space for m < 4) instead of
+    # any m of them (ours)
+    first_m_positions: bool = False
 
     def __post_init__(self) -> None:
         if not self.m or len(set(self.m)) != len(self.m) or min(self.m) < 1:
@@ -53,9 +56,10 @@ class MSweepOutput:
     data: dict  # msweep.json
 
 
-def archs_for_m(ctx: Context, m: int) -> list:
-    """The experiment's networks that a supernet with at most `m` active paths holds."""
-    space = get_space(ctx.archs[0].space, m)
+def archs_for_m(ctx: Context, m: int, first_m: bool = False) -> list:
+    """The experiment's networks that a supernet with at most `m` active paths (through the first m
+    nodes only, with `first_m`) holds."""
+    space = get_space(ctx.archs[0].space, m, first_m=first_m)
     out = []
     for arch in ctx.archs:
         try:
@@ -82,20 +86,26 @@ class MSweepStage(Stage):
                 get_space(space, m)
             except (ArchError, ValueError) as exc:
                 raise ConfigError(f"m_sweep.m: {exc}") from None
-            if len(archs_for_m(ctx, m)) < 3:
+            if settings.first_m_positions and m < 4:
+                try:
+                    get_space(space, m, first_m=True)
+                except ArchError as exc:
+                    raise ConfigError(f"m_sweep.first_m_positions: {exc}") from None
+            if len(archs_for_m(ctx, m, settings.first_m_positions)) < 3:
                 raise ConfigError(f"m_sweep.m: a supernet with m={m} holds fewer than 3 of the experiment's "
                                   "networks; a ranking needs 3")
 
     def run(self, ctx: Context, settings: MSweepSettings, upstream: dict, folder: Path) -> MSweepOutput:
         kinds = (("sbn", True), ("bn", False))
-        jobs = [(f"m{m}/{kind}/seed{seed}", {"m": m, "shadow_bn": sbn}, seed, folder / f"m{m}" / kind / f"seed{seed}")
+        first = {"first_m_positions": True} if settings.first_m_positions else {}
+        jobs = [(f"m{m}/{kind}/seed{seed}", {"m": m, "shadow_bn": sbn, **first}, seed, folder / f"m{m}" / kind / f"seed{seed}")
                 for m in settings.m for kind, sbn in kinds for seed in settings.seeds]
         train_supernets(ctx, settings, jobs)
         truth = upstream["truth"]
         k, n_boot = settings.top_k, settings.n_boot
         out = {"seeds": list(settings.seeds), "k": k, "n_boot": n_boot, "m": {}}
         for m in settings.m:
-            archs = archs_for_m(ctx, m)
+            archs = archs_for_m(ctx, m, settings.first_m_positions)
             ckpts = [str(resolve_checkpoint(folder / f"m{m}" / kind / f"seed{seed}"))
                      for kind, _ in kinds for seed in settings.seeds]
             summary = run_rank_job(ctx.supernet_cfg, ckpts, truth.ground_truth(), folder / f"m{m}",

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...bench.ranking import METRICS, kendall_tau, paired_difference, paired_metric_difference, seed_metrics
+from ...bench.ranking import METRICS, PERCENT_ONLY, kendall_tau, paired_difference, paired_metric_difference, seed_metrics
 from ...errors import ConfigError
 from ...jsonio import json_round_trip, save_json_atomic
-from ...spaces import get_space
+from ...spaces import NASBENCH_SPACE, get_space
 from ..plots import plot_taus
 from ..report import difference_cell, md_table, metric_cell, source_line, with_ci
 from ..rank_job import run_rank_job, score_checkpoints
@@ -91,9 +91,9 @@ class RankingStage(Stage):
         if unknown:
             raise ConfigError(f"ranking.baselines: unknown scorer {unknown[0]!r}; known: "
                               f"{', '.join(_known_baselines())}")
-        if settings.protocol == "reference" and get_space(ctx.archs[0].space).size() > 10**6:
-            raise ConfigError("ranking.protocol='reference' samples encodings of an enumerable space (S4); "
-                              f"{ctx.archs[0].space} is too large")
+        if settings.protocol == "reference" and ctx.archs[0].space != NASBENCH_SPACE:
+            raise ConfigError(f"ranking.protocol='reference' samples the node-position choices of the NAS-Bench-101 "
+                              f"space ({NASBENCH_SPACE}); this experiment ranks {ctx.archs[0].space}")
 
     def run(self, ctx: Context, settings: RankingSettings, upstream: dict, folder: Path) -> RankingOutput:
         truth, supernets = upstream["truth"], upstream["supernets"]
@@ -153,7 +153,8 @@ class RankingStage(Stage):
                                        seed=0, log=ctx.log))
         k, n_boot = settings.top_k, settings.n_boot
         out = {"k": k, "n_boot": n_boot, "scores": scores,
-               "metrics": {b: seed_metrics([s], t, k, n_boot) for b, s in scores.items()},
+               "metrics": {b: seed_metrics([s], t, k, n_boot, names=tuple(m for m in METRICS if m not in PERCENT_ONLY))
+                           for b, s in scores.items()},
                "supernet_minus_baseline": {b: {stat: paired_metric_difference(supernet_lists, [s], t, stat, k, n_boot)
                                                for stat in VERSUS_METRICS} for b, s in scores.items()}}
         save_json_atomic(folder / "baselines.json", out)
@@ -162,23 +163,36 @@ class RankingStage(Stage):
     @staticmethod
     def reference(ctx: Context, settings: RankingSettings, runs: list, summary: dict, truth_json: dict,
                   folder: Path) -> dict:
-        """Tau under our protocol, each reference choice alone and the reference protocol, per supernet."""
+        """Tau under our protocol, each reference choice alone and the reference protocol, per supernet.
+
+        Every encoding of the listed networks (S4: 255 for the 34) is scored as given by every
+        supernet twice: our way (training-batch calibration, validation split) and the reference's
+        (momentum updates over the test split, test split), each before and after calibration."""
         import numpy as np
 
-        from ...bench.protocol import ROWS, protocol_taus
+        from ...bench.protocol import ROWS, Scores, protocol_taus
 
-        space = get_space(ctx.archs[0].space)
+        space = get_space(ctx.archs[0].space, summary["checkpoints"][0]["m"])
         keys = [space.canonical_key(a) for a in ctx.archs]
-        repeats = dict(zip(keys, truth_json["per_seed"]))
-        tests = score_checkpoints(ctx.supernet_cfg, [(str(ctx.path(c)), "test") for _, _, c in runs], list(ctx.archs),
-                                  settings.calib_batches, settings.calib_batch_size, ctx.device, ctx.executor,
-                                  settings.fast, ctx.log, count_costs=False)
+        listed = set(keys)
+        encodings = [a for a in space.enumerate() if space.canonical_key(a) in listed]
+        names = [a.to_string() for a in encodings]
+        scored = score_checkpoints(ctx.supernet_cfg, [(str(ctx.path(c)), split) for _, _, c in runs
+                                                      for split in ("val", "test")], encodings,
+                                   settings.calib_batches, settings.calib_batch_size, ctx.device, ctx.executor,
+                                   settings.fast, ctx.log, count_costs=False, per_encoding=True)
+        truth = dict(zip(keys, truth_json["per_seed"]))
+        training = truth_json.get("training_images")
+        truth_training = dict(zip(keys, training["per_seed"])) if training else None
         per_run = []
-        for (name, seed, ckpt), entry, scored in zip(runs, summary["checkpoints"], tests):
-            test = scored["calibrated"]
-            taus = protocol_taus(space, keys, dict(zip(keys, entry["calibrated"])), dict(zip(keys, test)), repeats,
-                                 settings.reference_samples, settings.reference_drop, settings.reference_draws, seed=0)
-            per_run.append({"variant": name, "seed": seed, "test_split_scores": test, **taus})
+        for i, (name, seed, _) in enumerate(runs):
+            val, test = scored[2 * i], scored[2 * i + 1]
+            scores = Scores(ours=dict(zip(names, zip(val["calibrated"], val["uncalibrated"]))),
+                            test=dict(zip(names, zip(test["calibrated"], test["uncalibrated"]))))
+            taus = protocol_taus(space, list(ctx.archs), scores, truth, truth_training, settings.reference_samples,
+                                 settings.reference_drop, settings.reference_draws, seed=0)
+            per_run.append({"variant": name, "seed": seed, "encodings": names,
+                            "scores": {"ours": val, "test": test}, **taus})
         variants = {}
         for name in dict.fromkeys(r["variant"] for r in per_run):
             mine = [r for r in per_run if r["variant"] == name]
@@ -188,9 +202,15 @@ class RankingStage(Stage):
             ours = variants[name]["ours"]["mean"]
             for row in ROWS:
                 variants[name][row]["moves_tau_by"] = variants[name][row]["mean"] - ours
-        out = {**{k: per_run[0][k] for k in ("samples", "drop", "drop_distinct", "draws", "one_repeat_available")},
+        first = per_run[0]
+        out = {**{k: first[k] for k in ("samples", "drop", "drop_distinct", "draws", "m", "candidates",
+                                        "one_repeat_available", "training_truth_available")},
+               "notes": sorted({n for r in per_run for n in r["notes"]}),
+               "training_truth": training["description"] if training else None,
                "variants": variants, "runs": per_run}
         save_json_atomic(folder / "protocol.json", out)
+        for note in out["notes"]:
+            ctx.log(f"ranking: reference protocol: {note}")
         for name, rows in variants.items():
             ctx.log(f"ranking: {name}: Kendall tau {rows['ours']['mean']:.3f} (ours) vs "
                     f"{rows['reference']['mean']:.3f} (reference protocol)")
@@ -245,8 +265,10 @@ class RankingStage(Stage):
 
 
 PAPER_TAU = 0.597  # NAS-Bench-101 Kendall tau of the SBN supernet (MixPath abstract, v3)
-METRIC_LABELS = {"kendall_tau": "tau-b", "sparse_kendall_tau": "sparse tau", "spearman_rho": "Spearman",
-                 "pearson_r": "Pearson", "kendall_tau_top_k": "tau top-K", "precision_at_k": "P@K",
+METRIC_LABELS = {"kendall_tau": "tau-b", "sparse_kendall_tau_truth": "sparse tau (Yu)",
+                 "sparse_kendall_tau_predictions": "sparse tau (NB301)", "spearman_rho": "Spearman",
+                 "pearson_r": "Pearson", "kendall_tau_predicted_top_k": "tau pred. top-K",
+                 "kendall_tau_true_top_k": "tau true top-K", "precision_at_k": "P@K",
                  "best_rank_at_k": "BR@K", "worst_rank_at_k": "WR@K"}
 BASELINE_NAMES = {"params": "parameters", "madds": "multiply-adds", "grad_norm": "grad_norm", "snip": "snip",
                   "synflow": "synflow", "jacov": "jacov", "naswot": "NASWOT"}
@@ -261,8 +283,11 @@ def metrics_lines(met: dict) -> list[str]:
             for variant, modes in met["variants"].items() for mode in ("calibrated", "uncalibrated")]
     return ["", f"Every metric, mean +- std over {some['seeds']} supernet seed(s) [pooled 95% bootstrap interval of "
             f"the seed mean]; K = {met['k']} of {some['n']}; BR@K / WR@K are the best / worst true rank among the "
-            f"predicted top K as a fraction of the list (1/{some['n']} = the best network; lower is better); sparse "
-            "tau rounds the truth to 0.1 pp.", "",
+            f"predicted top K as a fraction of the list (1/{some['n']} = the best network; lower is better). Sparse "
+            "tau (Yu) rounds the truth to 0.1 pp (Yu et al. 2020), sparse tau (NB301) the scores (NAS-Bench-301's "
+            "code); tau pred. top-K is tau among the K networks the supernet ranks best (Ning et al. 2021), tau "
+            "true top-K among the K truly best. Intervals: value +- 1.96 bootstrap standard deviations, networks "
+            "resampled with repetition (coverage measured in docs/ranking.md).", "",
             *md_table(("supernet", "calibration", *METRIC_LABELS.values()), rows)]
 
 
@@ -314,28 +339,37 @@ def protocol_lines(p: dict) -> list[str]:
     from ...bench.protocol import DESCRIPTIONS, ROWS
 
     variants = list(p["variants"])
-    rows = [(f"{row}: {DESCRIPTIONS[row]}", *(cell for v in variants for cell in (
+    rows = [(DESCRIPTIONS[row], *(cell for v in variants for cell in (
         f"{p['variants'][v][row]['mean']:.3f} +- {p['variants'][v][row]['std']:.3f}",
         f"{p['variants'][v][row]['moves_tau_by']:+.3f}"))) for row in ROWS]
     lines = ["### The reference protocol beside ours", "",
-             f"Kendall tau-b of the same supernets against the same ground truth, mean over supernet seeds "
-             f"(+- std over seeds and {p['draws']} redraws of the random parts). The reference protocol samples "
-             f"{p['samples']} encodings (duplicates kept), calibrates and scores on the test split, takes one random "
-             f"seed per candidate as truth and drops the {p['drop']} lowest-scored candidates; alone, the drop "
-             f"removes the same fraction ({p['drop_distinct']}) of our list.", "",
+             "Kendall tau-b after BN calibration of the same supernets against the same ground truth, mean over "
+             f"supernet seeds (+- std over seeds and {p['draws']} redraws of the random parts). The reference code "
+             f"samples {p['samples']} distinct path choices with its own sampler (m = {p['m']}; here "
+             f"{p['candidates']} candidates), scores each with the weights of its node positions on the test split "
+             "before and after momentum BN updates over the test split, takes one random training run of the "
+             "truth measured on images the supernet trained on, and leaves out the "
+             f"{p['drop']} candidates with the lowest accuracy before calibration; alone, the drop removes the same "
+             f"fraction ({p['drop_distinct']}) of our list.", "",
              *md_table(("protocol", *(c for v in variants for c in (f"{v}: tau", f"{v}: moves tau by"))), rows)]
     if not p["one_repeat_available"]:
-        lines += ["", "The ground truth has one value per network here, so 'one_repeat' equals ours."]
+        lines += ["", "The ground truth has one value per network here, so 'one random training run' equals ours."]
+    if p["training_truth"]:
+        lines += ["", f"Truth on training images: {p['training_truth']}."]
+    else:
+        lines += ["", "No truth on images the supernet trained on is available here (stand-alone truth needs "
+                      "ground_truth.holdout > 0), so that row equals ours."]
+    lines += [f"Note: {n}." for n in p["notes"]]
     return lines + ["", protocol_verdict(p), ""]
 
 
 def protocol_verdict(p: dict) -> str:
-    from ...bench.protocol import CHOICES
+    from ...bench.protocol import CHOICES, DESCRIPTIONS
 
     parts = []
     for name, rows in p["variants"].items():
         biggest = max(CHOICES, key=lambda c: abs(rows[c]["moves_tau_by"]))
         parts.append(f"{name}: tau {rows['ours']['mean']:.3f} with ours, {rows['reference']['mean']:.3f} with the "
                      f"reference protocol ({rows['reference']['moves_tau_by']:+.3f}); the largest single choice is "
-                     f"'{biggest}' ({rows[biggest]['moves_tau_by']:+.3f})")
+                     f"'{DESCRIPTIONS[biggest]}' ({rows[biggest]['moves_tau_by']:+.3f})")
     return "**Protocol**: " + "; ".join(parts) + "."

@@ -43,8 +43,14 @@ class TruthSettings:
     max_archs: int | None = None  # cut-down runs: this many evenly spaced architectures
     num_archs: int = 20  # spaces too large to enumerate: this many sampled architectures
     n_boot: int = 1000
+    # fraction of the supernet's training images held out of stand-alone training and measured: the
+    # truth on images the supernet trained on (as NAS-Bench-101's validation accuracy is), for the
+    # reference protocol of the ranking stage; 0: none
+    holdout: float = 0.0
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.holdout < 0.5:
+            raise ValueError(f"holdout must be a fraction in [0, 0.5), got {self.holdout}")
         if self.metric is not None and self.metric not in ("val_acc", "test_acc"):
             raise ValueError(f"metric must be 'val_acc' or 'test_acc', got {self.metric!r}")
         if self.max_archs is not None and self.max_archs < 3:
@@ -93,21 +99,21 @@ def network_space(supernet_cfg: Config):
 
 
 # -- stand-alone training as independent jobs -----------------------------------------------------------
-def _standalone(cfg_dict: dict, recipe: dict, seeds: list[int], metric: str, cache_dir: str,
+def _standalone(cfg_dict: dict, recipe: dict, seeds: list[int], metric: str, holdout: float, cache_dir: str,
                 device: str) -> StandaloneTruth:
     """The stand-alone truth of a worker (datasets loaded once per worker process and settings)."""
-    key = repr((cfg_dict, recipe, seeds, metric, cache_dir, device))
+    key = repr((cfg_dict, recipe, seeds, metric, holdout, cache_dir, device))
     if key not in _WORKER:
         _WORKER.clear()
         _WORKER[key] = standalone_truth(Config(cfg_dict), StandaloneRecipe(**recipe), seeds, metric, cache_dir,
-                                        device, log=lambda _: None)
+                                        device, log=lambda _: None, holdout=holdout)
     return _WORKER[key]
 
 
-def train_one(cfg_dict: dict, recipe: dict, seeds: list[int], metric: str, cache_dir: str, device: str, arch: str,
-              seed: int) -> dict:
+def train_one(cfg_dict: dict, recipe: dict, seeds: list[int], metric: str, holdout: float, cache_dir: str,
+              device: str, arch: str, seed: int) -> dict:
     """One stand-alone run (a job): trained and cached unless its result is already cached."""
-    return _standalone(cfg_dict, recipe, seeds, metric, cache_dir, device).result(parse_arch(arch), seed)
+    return _standalone(cfg_dict, recipe, seeds, metric, holdout, cache_dir, device).result(parse_arch(arch), seed)
 
 
 def train_all(truth: StandaloneTruth, supernet_cfg: Config, archs: Sequence[Arch], executor,
@@ -121,7 +127,7 @@ def train_all(truth: StandaloneTruth, supernet_cfg: Config, archs: Sequence[Arch
         return
     threads = executor.threads
     gpus = 1 if truth.device.startswith("cuda") else 0
-    common = (supernet_cfg.to_dict(), asdict(truth.recipe), list(truth.seeds), truth.metric,
+    common = (supernet_cfg.to_dict(), asdict(truth.recipe), list(truth.seeds), truth.metric, truth.holdout,
               str(truth.folder.parent), truth.device)
     jobs = [Job(f"{arch} seed {seed}", train_one, (*common, arch.to_string(), seed), threads, gpus,
                 str(truth.path(arch, seed)), shown_args=(arch.to_string(), seed)) for arch, seed in todo]
@@ -154,24 +160,35 @@ def measure_truth(supernet_cfg: Config, archs: Sequence[Arch], settings: TruthSe
                   device: str, executor, log: Callable[[str], None] = print) -> dict:
     """Ground truth of `archs` per `settings`; returns truth.json's content."""
     metric = settings.resolved_metric
+    training = None  # the truth on images the supernet trained on, where there is one
     if settings.source == "standalone":
         recipe, seeds = StandaloneRecipe(**settings.recipe), [int(s) for s in settings.seeds]
-        truth = standalone_truth(supernet_cfg, recipe, seeds, metric, cache_dir, device, log)
+        truth = standalone_truth(supernet_cfg, recipe, seeds, metric, cache_dir, device, log, settings.holdout)
         train_all(truth, supernet_cfg, archs, executor, log)
         runs = [truth.results(a) for a in archs]
         per_seed = np.array([[r[metric] for r in rs] for rs in runs])
+        if settings.holdout:
+            training = {"per_seed": [[r["holdout_acc"] for r in rs] for rs in runs],
+                        "description": f"stand-alone accuracy on {settings.holdout:.0%} of the supernet's training "
+                                       "split, held out of stand-alone training"}
         seconds = float(sum(r["seconds"] for rs in runs for r in rs))
         desc = (f"stand-alone training, {recipe.epochs} epochs, seeds {seeds}, {metric} "
                 f"({'held-out test split' if metric == 'test_acc' else 'validation split'})")
     else:
         truth = load_truth(settings.source, supernet_cfg, metric)
         per_seed = np.array([[truth.accuracy(a)] for a in archs])
+        if settings.source.endswith(".tfrecord"):
+            nb101 = load_truth(settings.source, supernet_cfg, "val_acc")
+            training = {"per_seed": [[nb101.accuracy(a)] for a in archs],
+                        "description": "NAS-Bench-101 validation accuracy (CIFAR-10 data_batch_5, inside the "
+                                       "supernet's training images), mean of the repeats"}
         seconds, seeds = 0.0, []
         desc = f"{truth.name} (mean of its repeats)" if settings.source.endswith(".tfrecord") else truth.name
     return {"source": settings.source, "description": desc, "metric": metric, "seeds": seeds,
             "archs": [a.to_string() for a in archs], "per_seed": per_seed.tolist(),
             "acc": per_seed.mean(1).tolist(), "train_seconds": seconds,
-            "noise": seed_noise_summary(per_seed, settings.n_boot)}
+            "noise": seed_noise_summary(per_seed, settings.n_boot),
+            **({"training_images": training} if training else {})}
 
 
 @register_stage
