@@ -169,7 +169,7 @@ def test_tool_follows_the_cli_convention(tool):
     if "--device" in flags:
         assert flags["--device"].default == "auto"
     if "--out" in flags:
-        assert tool in {"export", "match_arch", "benchmark"}, "--out is for a single file"
+        assert tool in {"export", "match_arch", "benchmark", "interval_coverage"}, "--out is for a single file"
 
 
 def test_config_paths_resolve_from_any_directory(tmp_path, monkeypatch):

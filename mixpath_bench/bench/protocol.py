@@ -43,8 +43,8 @@ DESCRIPTIONS = {
     "sampled_choices": "1,000 distinct random path choices (the reference sampler), each scored with the weights "
                        "of its own node positions",
     "test_split": "accuracy on the test split, BN statistics updated by momentum over the whole test split",
-    "truth_on_training_images": "ground truth measured on images the supernet trained on (NAS-Bench-101's "
-                                "validation accuracy)",
+    "truth_on_training_images": "ground truth measured on images the supernet trained on (as NAS-Bench-101's "
+                                "validation accuracy is)",
     "one_repeat": "one random training run per candidate as ground truth (NAS-Bench-101's query())",
     "drop_by_uncalibrated": "the candidates with the lowest accuracy before BN calibration left out (30 of 1,000)",
     "reference": "all of the above: the reference code's protocol",

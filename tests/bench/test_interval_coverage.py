@@ -40,3 +40,21 @@ def test_paired_difference_intervals_are_never_too_narrow(simulated, name):
 
 def test_the_population_is_the_one_the_docs_describe(simulated):
     assert 0.45 < simulated["population_value"]["kendall_tau"] < 0.55 and simulated["n"] == 34
+
+
+def test_the_coverage_tool_writes_its_measurement(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from ..conftest import ROOT
+
+    out = tmp_path / "coverage.json"
+    run = subprocess.run([sys.executable, str(ROOT / "tools/interval_coverage.py"), "--noise", "2", "--trials", "10",
+                          "--n-boot", "10", "--out", str(out)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    data = json.loads(out.read_text())
+    assert data["runs"][0]["trials"] == 10 and set(data["runs"][0]["coverage"]) == set(METRICS)
+    bad = subprocess.run([sys.executable, str(ROOT / "tools/interval_coverage.py"), "--trials", "3"],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1 and "--trials" in bad.stderr
