@@ -93,7 +93,7 @@ def test_a_worker_killed_mid_job_is_retried_and_ends_identical(cluster, tmp_path
     (tmp_path / "supernet.py").write_text(SUPERNET.format(root=ROOT))
     cfg = Config.fromfile(str(tmp_path / "supernet.py")).to_dict()
     recipe = {"epochs": 6, "batch_size": 32, "lr": 0.05, "momentum": 0.9, "weight_decay": 3e-4, "grad_clip": 5.0}
-    args = (cfg, recipe, [0], "val_acc", str(tmp_path / "killed"), "cpu", "S4:2210", 0)
+    args = (cfg, recipe, [0], "val_acc", 0.0, str(tmp_path / "killed"), "cpu", "S4:2210", 0)
     killed = []
 
     def killer():
@@ -109,7 +109,7 @@ def test_a_worker_killed_mid_job_is_retried_and_ends_identical(cluster, tmp_path
     thread = threading.Thread(target=killer)
     thread.start()
     lines = []
-    whole = Job("uninterrupted", train_one, (*args[:4], str(tmp_path / "whole"), *args[5:]))  # same threads
+    whole = Job("uninterrupted", train_one, (*args[:5], str(tmp_path / "whole"), *args[6:]))  # same threads
     result, uninterrupted = RayExecutor(address=cluster.address, max_retries=2).run(
         [Job("victim", train_one, args), whole], "truth", lines.append)
     thread.join()
