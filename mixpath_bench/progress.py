@@ -41,12 +41,12 @@ class Progress:
 
 def tee_log(log: Callable[[str], None], path: str | Path) -> Callable[[str], None]:
     """`log`, plus each line appended (with a time stamp) to `path` (its folder is created)."""
+    from .jsonio import append_line
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
 
     def both(line: str) -> None:
         log(line)
-        with path.open("a") as fh:
-            fh.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}\n")
+        append_line(path, f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}")
 
     return both

@@ -146,11 +146,10 @@ class _Run:
         self.state = ckpt["state"]
 
     def save(self, path: Path) -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        torch.save({"model": self.model.state_dict(), "w_opt": self.w_opt.state_dict(),
-                    "a_opt": self.a_opt.state_dict(), "sched": self.sched.state_dict(),
-                    "torch_rng": torch.get_rng_state(), "state": self.state, "settings": asdict(self.s)}, tmp)
-        tmp.replace(path)
+        with atomic_path(path) as tmp:
+            torch.save({"model": self.model.state_dict(), "w_opt": self.w_opt.state_dict(),
+                        "a_opt": self.a_opt.state_dict(), "sched": self.sched.state_dict(),
+                        "torch_rng": torch.get_rng_state(), "state": self.state, "settings": asdict(self.s)}, tmp)
 
     def batch(self, data_idx: np.ndarray, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         t = torch.as_tensor(data_idx)

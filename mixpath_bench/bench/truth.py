@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
@@ -67,12 +68,22 @@ class TableTruth:
     def _fill(self, name: str, rows, where: str) -> None:
         self.name = name
         self.values: dict[str, float] = {}
+        named: dict[str, str] = {}
         try:
             for arch_text, acc in rows:
                 arch = parse_arch(str(arch_text), widest=True)
-                self.values[self._key(arch)] = float(acc)
+                key, value = self._key(arch), float(acc)
+                if not math.isfinite(value) or not 0.0 <= value <= 100.0:
+                    raise ValueError(f"{arch_text} has accuracy {acc!r}; accuracies are percentages in [0, 100]")
+                if key in self.values and self.values[key] != value:
+                    raise ValueError(f"{arch_text} and {named[key]} are one network with two accuracies "
+                                     f"({value} and {self.values[key]}); keep one")
+                self.values[key], named[key] = value, str(arch_text)
         except (ValueError, KeyError, TypeError) as exc:
             raise DatasetError(f"{where} is malformed: {exc}") from None
+        if len(self.values) >= 3 and max(self.values.values()) <= 1.0:
+            raise DatasetError(f"{where} holds accuracies no larger than 1.0: fractions, not percentages; "
+                               "multiply them by 100")
 
     @staticmethod
     def _rows(path: Path) -> list[tuple[str, float]]:

@@ -53,11 +53,15 @@ def lock_work_dir(work_dir: str | Path, purpose: str = "") -> WorkDirLock:
     path = Path(work_dir) / LOCK_NAME
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)  # a planted link is refused
     except (FileExistsError, NotADirectoryError):
         raise UserError(f"work dir {work_dir} is a file (or lies under one); choose a folder") from None
     except PermissionError:
         raise UserError(f"work dir {work_dir} cannot be written (permission denied); choose another folder") from None
+    except OSError as exc:
+        from ..jsonio import write_failed
+
+        raise write_failed(path, exc) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
@@ -73,9 +77,16 @@ def lock_work_dir(work_dir: str | Path, purpose: str = "") -> WorkDirLock:
                               "file system); wait for it, or delete the .lock file if that run is gone") from None
     info = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
             "purpose": purpose}
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, (json.dumps(info) + "\n").encode(), 0)
-    os.fsync(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(info) + "\n").encode(), 0)
+        os.fsync(fd)
+    except OSError as exc:  # a full disk: the lock is still held (flock), only its note is missing
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            os.close(fd)
+            from ..jsonio import write_failed
+
+            raise write_failed(path, exc) from None
     return WorkDirLock(path, fd)
 
 

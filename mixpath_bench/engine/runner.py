@@ -9,6 +9,7 @@ from mmengine.dist import master_only
 from mmengine.runner import Runner
 
 from ..errors import CheckpointError, ConfigError
+from ..jsonio import atomic_path
 from .checkpoint import install_mmengine_loader, is_remote
 from .config import load_config
 from .lock import lock_work_dir
@@ -45,7 +46,11 @@ def latest_in_work_dir(work_dir: str | Path) -> str | None:
     marker = Path(work_dir) / "last_checkpoint"
     if not marker.is_file():
         return None
-    name = Path(marker.read_text().strip()).name
+    try:
+        name = Path(marker.read_text(encoding="utf-8").strip()).name
+    except (UnicodeDecodeError, ValueError, OSError):
+        raise CheckpointError(f"{marker} is not a readable text file naming a checkpoint; delete it to start "
+                              "afresh") from None
     path = Path(work_dir) / name
     if not name or not path.is_file():
         raise CheckpointError(f"{marker} names {name or 'nothing'}, which is not in {work_dir}; "
@@ -132,15 +137,10 @@ class MixPathRunner(Runner):
         if remote:
             super().save_checkpoint(out_dir, filename, *args, **kwargs)
             return
-        final = Path(out_dir) / filename
-        tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
-        try:
+        with atomic_path(Path(out_dir) / filename) as tmp:  # a fresh O_EXCL name: no planted link followed
             super().save_checkpoint(out_dir, tmp.name, *args, **kwargs)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
-            os.replace(tmp, final)
-        finally:
-            tmp.unlink(missing_ok=True)
 
 
 def build_runner(cfg: Config, trust_checkpoint: bool = False) -> Runner:

@@ -50,6 +50,9 @@ def load_experiment_config(path: str | Path, options: dict | None = None):
     return cfg
 
 
+MERGED_SUPERNET_CONFIG = "supernet_config.json"  # the supernet config with ``supernet_options`` merged in
+
+
 class Experiment:
     """Runs the enabled stages of one experiment config into one work dir."""
 
@@ -67,13 +70,27 @@ class Experiment:
         self.settings = {name: self._settings(stage) for name, stage in self.stages.items()}
         supernet_config = str(self.cfg.supernet_config)
         supernet_cfg = load_config(supernet_config, dict(self.cfg.get("supernet_options") or {}))
+        self._lock = None
         if self.cfg.get("supernet_options"):
-            # every stage (and the training processes) reads this merged copy, kept with the results
-            self.work.mkdir(parents=True, exist_ok=True)
-            merged = self.work / "supernet_config.py"
-            with atomic_path(merged) as tmp:  # keeps the .py suffix MMEngine's dump reads the format from
-                supernet_cfg.dump(str(tmp))
-            supernet_config = str(merged)
+            # every stage (and the training processes) reads this merged copy, kept with the results.  It
+            # is data (JSON, never executed: no option text becomes code), written only once this run
+            # holds the work dir's lock (kept until `run` ends), so a refused second run changes nothing
+            self._lock = lock_work_dir(self.work, "tools/experiment.py")
+            try:
+                with atomic_path(self.work / MERGED_SUPERNET_CONFIG) as tmp:  # the .json suffix: dumped as data
+                    supernet_cfg.dump(str(tmp))
+            except BaseException:
+                self._lock.release()
+                raise
+            supernet_config = str(self.work / MERGED_SUPERNET_CONFIG)
+        try:
+            self._finish_init(supernet_config, supernet_cfg, device, executor, workers, log)
+        except BaseException:
+            if self._lock is not None:
+                self._lock.release()
+            raise
+
+    def _finish_init(self, supernet_config: str, supernet_cfg, device, executor, workers: int, log) -> None:
         archs = next(a for name, stage in self.stages.items()
                      if (a := stage.experiment_archs(supernet_cfg, self.settings[name])) is not None)
         resolved = resolve_device(device or self.cfg.get("device", "auto"))
@@ -156,7 +173,8 @@ class Experiment:
         if unknown:
             raise ConfigError(f"--force: unknown stage(s) {', '.join(unknown)}; stages: {', '.join(STAGES)}")
         self.work.mkdir(parents=True, exist_ok=True)
-        with lock_work_dir(self.work, "tools/experiment.py"):
+        lock, self._lock = self._lock or lock_work_dir(self.work, "tools/experiment.py"), None
+        with lock:
             self.ctx = dataclasses.replace(self.ctx, log=tee_log(self.log, self.work / "experiment.log"))
             start = time.perf_counter()
             for name in self.stages:

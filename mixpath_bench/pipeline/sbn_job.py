@@ -24,17 +24,17 @@ from ..engine.setup import register_all_modules
 def resolve_checkpoint(path: str | Path) -> Path:
     """A checkpoint file, or a work dir's latest checkpoint (named by its ``last_checkpoint``).
 
-    The file beside ``last_checkpoint`` wins over the path recorded in it (MMEngine records an
-    absolute path), so a moved or copied work dir reads its own checkpoint, not the original's.
+    Only the file beside ``last_checkpoint`` counts (MMEngine records an absolute path), so a moved
+    or copied work dir reads its own checkpoint, never another run's, as ``train.py --resume`` does.
     """
+    from ..engine.runner import latest_in_work_dir
+
     path = Path(path)
     if path.is_dir():
-        marker = path / "last_checkpoint"
-        if not marker.is_file():
+        latest = latest_in_work_dir(path)
+        if latest is None:
             raise CheckpointError(f"{path} holds no last_checkpoint; pass a checkpoint file")
-        recorded = Path(marker.read_text().strip())
-        local = path / recorded.name
-        path = local if local.is_file() else recorded
+        path = Path(latest)
     if not path.is_file():
         raise CheckpointError(f"checkpoint {path} does not exist")
     return path

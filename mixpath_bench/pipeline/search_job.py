@@ -53,6 +53,11 @@ def load_search_config(path: str | Path, options: dict | None = None) -> Config:
     cfg.supernet_config = str(config_reference(cfg.supernet_config, path, "supernet_config"))
     check_keys(Config(dict(cfg.get("evaluator") or {})), {"calib_batches", "calib_batch_size", "val_batch_size",
                                                     "input_size", "with_uncalibrated", "amp", "channels_last"})
+    for key in ("calib_batches", "calib_batch_size", "val_batch_size"):  # the same rules as tools/rank.py's
+        value = (cfg.get("evaluator") or {}).get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ConfigError(f"evaluator.{key} must be a positive integer (candidates are scored after BN "
+                              f"calibration on training batches), got {value!r}")
     construct(Constraints, dict(cfg.get("constraints") or {}), "constraints")
     for i, (name, settings) in enumerate(dict(cfg.searchers).items()):
         check_settings(name, dict(settings or {}))

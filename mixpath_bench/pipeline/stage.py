@@ -144,3 +144,33 @@ def config_digest(cfg: Config, drop: tuple[str, ...] = ()) -> dict:
         if isinstance(node, dict):
             node.pop(leaf, None)
     return data
+
+
+def content_digest(path: str | Path, cache: str | Path | None = None) -> str:
+    """sha256 of a file's content, for stage keys (a file edited in place is a new input; its path
+    alone would make the stage reuse stale results).  With `cache` (a JSON file), a digest is reused
+    while the file's size and modification time are unchanged, so large files are read once."""
+    import hashlib
+
+    from ..jsonio import save_json_atomic
+
+    path = Path(path).resolve()
+    stat = path.stat()
+    ident = f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
+    known = {}
+    if cache is not None and Path(cache).is_file():
+        try:
+            known = json.loads(Path(cache).read_text())
+        except (OSError, ValueError):
+            known = {}
+    if isinstance(known, dict) and isinstance(known.get(ident), str):
+        return known[ident]
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    digest = h.hexdigest()
+    if cache is not None:
+        save_json_atomic(cache, {k: v for k, v in (known if isinstance(known, dict) else {}).items()
+                                 if not k.startswith(f"{path}|")} | {ident: digest})
+    return digest

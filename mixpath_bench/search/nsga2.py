@@ -14,6 +14,8 @@ Algorithm 1; ``mutation_prob=0`` runs Algorithm 1 as published.
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -36,6 +38,15 @@ class Constraints:
 
     min_acc: float | None = None
     max_madds: float | None = None
+
+    def __post_init__(self) -> None:
+        for key in ("min_acc", "max_madds"):
+            value = getattr(self, key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or not math.isfinite(value) or value < 0):
+                raise SearchError(f"constraints.{key} must be a non-negative finite number or None, got {value!r}")
+        if self.min_acc is not None and self.min_acc > 100:
+            raise SearchError(f"constraints.min_acc is a top-1 accuracy in percent (at most 100), got {self.min_acc!r}")
 
     def cost_ok(self, cost: dict) -> bool:
         return self.max_madds is None or cost["madds"] <= self.max_madds

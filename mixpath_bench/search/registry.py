@@ -12,6 +12,7 @@ names the kind for Table 2 (default ``'supernet'``).
 from __future__ import annotations
 
 import inspect
+import math
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
@@ -69,7 +70,31 @@ def check_settings(name: str, settings: dict[str, Any]) -> set[str]:
     if unknown:
         raise SearchError(f"searchers.{name}: unknown key(s) {', '.join(unknown)}; allowed: "
                           f"{', '.join(sorted(allowed))}")
+    signature = inspect.signature(SEARCHERS[name]).parameters
+    for key, value in settings.items():
+        problem = _wrong_type(str(signature[key].annotation), value, key)
+        if problem:
+            raise SearchError(f"searchers.{name}.{key} {problem}, got {value!r}")
     return allowed | (params & (JOB_SUPPLIED - {"space"}))
+
+
+def _wrong_type(annotation: str, value: Any, key: str) -> str | None:
+    """What is wrong with `value` for a setting annotated `annotation` (None: nothing)."""
+    if value is None:  # left to the searcher's default or the job's
+        return None
+    words = set(annotation.replace("|", " ").replace(",", " ").replace("[", " ").replace("]", " ").split())
+    if words & {"int", "float"} and not words & {"str", "list", "tuple", "dict", "Any", "Sequence"}:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return "must be a number"
+        if "float" not in words and not isinstance(value, int):
+            return "must be a whole number"
+        if not math.isfinite(value):
+            return "must be finite"
+        if key == "seed" and value < 0:
+            return "must be a non-negative integer"
+    if words == {"bool"} and not isinstance(value, bool):
+        return "must be True or False"
+    return None
 
 
 def searcher_family(name: str) -> str:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import torch
 
+from ..jsonio import atomic_path
+
 WRAPPER_PREFIXES = ("module.", "network.", "backbone.")
 
 
@@ -24,14 +26,14 @@ def strip_state(state: dict, prefixes: tuple[str, ...] = WRAPPER_PREFIXES) -> di
 
 def publish(state: dict, name: str, out_dir: str | Path, url_base: str = "") -> dict:
     """Write ``{name}-{sha256[:8]}.safetensors`` and return its manifest entry."""
-    from safetensors.torch import save_file
+    from safetensors.torch import save
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir / f"{name}.safetensors.tmp"
-    save_file(strip_state(state), str(tmp), metadata={"name": name})
-    sha = hashlib.sha256(tmp.read_bytes()).hexdigest()
+    data = save(strip_state(state), metadata={"name": name})
+    sha = hashlib.sha256(data).hexdigest()
     final = out_dir / f"{name}-{sha[:8]}.safetensors"
-    tmp.replace(final)
+    with atomic_path(final) as tmp:
+        tmp.write_bytes(data)
     return {"name": name, "file": final.name, "sha256": sha,
             "url": f"{url_base.rstrip('/')}/{final.name}" if url_base else "", "size_bytes": final.stat().st_size}

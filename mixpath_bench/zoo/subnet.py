@@ -17,6 +17,7 @@ from ..errors import CheckpointError, ConfigError
 from ..models import build_network
 from ..models.named import create_model, load_arch_spec
 from ..spaces import Arch
+from ..jsonio import atomic_path, write_text_atomic
 from .hub import sha256_of
 
 
@@ -49,11 +50,10 @@ def export_subnet(supernet: nn.Module, arch: Arch, record: dict, out: str | Path
     # clone(): the file, and nothing else, holds the tensors (no storage shared with the supernet)
     state = {k: v.detach().cpu().clone().contiguous() for k, v in subnet.state_dict().items()}
     weights = out.with_suffix(".safetensors")
-    tmp = weights.with_name(weights.name + ".tmp")
-    save_file(state, str(tmp), metadata={"name": str(record["name"]), "arch": arch.to_string()})
-    tmp.replace(weights)
+    with atomic_path(weights) as tmp:
+        save_file(state, str(tmp), metadata={"name": str(record["name"]), "arch": arch.to_string()})
     record = {**record, "arch": arch.to_string(), "weights": {"file": weights.name, "sha256": sha256_of(weights)}}
-    out.write_text(json.dumps(record, indent=1) + "\n")
+    write_text_atomic(out, json.dumps(record, indent=1) + "\n")
     return record
 
 

@@ -47,6 +47,8 @@ class MSweepSettings:
         if min(self.calib_batches, self.calib_batch_size, self.n_boot, self.top_k, self.gpus) < 1 or (
                 self.epochs is not None and self.epochs < 1):
             raise ValueError("calib_batches, calib_batch_size, n_boot, top_k, gpus and epochs must be >= 1")
+        if self.n_boot < 20:
+            raise ValueError(f"n_boot must be >= 20 (an interval from fewer resamples means nothing), got {self.n_boot}")
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,8 @@ class RankingSettings:
             raise ValueError(f"protocol must be 'ours' or 'reference', got {self.protocol!r}")
         if not 0 <= self.reference_drop <= self.reference_samples - 3:
             raise ValueError(f"reference_drop must be between 0 and reference_samples - 3, got {self.reference_drop}")
+        if self.n_boot < 20:
+            raise ValueError(f"n_boot must be >= 20 (an interval from fewer resamples means nothing), got {self.n_boot}")
         if len(set(self.baselines)) != len(self.baselines):
             raise ValueError(f"baselines names a scorer twice: {list(self.baselines)}")
 
@@ -87,6 +89,9 @@ class RankingStage(Stage):
         if kinds != {True, False}:
             raise ConfigError("ranking compares a Shadow-BN and a vanilla-BN supernet: supernets.variants needs one "
                               "with shadow_bn=True and one with shadow_bn=False")
+        if settings.top_k >= len(ctx.archs):
+            raise ConfigError(f"ranking.top_k={settings.top_k} but the list has {len(ctx.archs)} networks; the top-K "
+                              "metrics need K smaller than the list")
         unknown = [b for b in settings.baselines if b not in _known_baselines()]
         if unknown:
             raise ConfigError(f"ranking.baselines: unknown scorer {unknown[0]!r}; known: "

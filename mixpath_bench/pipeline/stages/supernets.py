@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ...engine.checkpoint import load_checkpoint_file, train_seconds
 from ...errors import ConfigError
+from ...jsonio import write_failed
 from ..executor import Job, die_with_parent
 from ..report import md_table, source_line
 from ..sbn_job import resolve_checkpoint
@@ -162,9 +163,13 @@ def train_process(cmd: list[str], log_path: str, label: str) -> int:
     """Run one training process (a job): its output goes to `log_path`, its per-epoch lines to this
     process's output; a non-zero exit raises."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                            preexec_fn=die_with_parent)
-    with open(log_path, "a") as fh:
+    try:  # a link planted at the log is refused, not followed
+        fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        raise write_failed(log_path, exc) from None
+    with os.fdopen(fd, "a") as fh:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                                preexec_fn=die_with_parent)
         for line in proc.stdout:
             fh.write(line)
             if "Saving checkpoint" in line or "Epoch(val)" in line or "Error" in line or "error:" in line:

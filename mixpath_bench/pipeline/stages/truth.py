@@ -27,7 +27,7 @@ from ...spaces import Arch, get_space, parse_arch
 from ..executor import Job
 from ..plots import plot_truth
 from ..report import md_table, source_line, with_ci
-from ..stage import Context, Stage, register_stage
+from ..stage import Context, Stage, content_digest, register_stage
 
 _WORKER: dict = {}
 
@@ -62,6 +62,11 @@ class TruthSettings:
                 raise ValueError(f"recipe: {exc}") from None
         if not self.seeds:
             raise ValueError("seeds must name at least one seed")
+        if len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds must be distinct (a seed twice is one training counted twice: seed noise 0), "
+                             f"got {list(self.seeds)}")
+        if self.n_boot < 20:
+            raise ValueError(f"n_boot must be >= 20 (an interval from fewer resamples means nothing), got {self.n_boot}")
 
     @property
     def resolved_metric(self) -> str:
@@ -200,7 +205,10 @@ class TruthStage(Stage):
         sc = ctx.supernet_cfg
         return {"network": sc.model.network.to_dict(), "preprocessor": sc.model.data_preprocessor.to_dict(),
                 "data": [sc.train_dataloader.dataset.to_dict(), sc.val_dataloader.dataset.to_dict()],
-                "archs": [a.to_string() for a in ctx.archs]}
+                "archs": [a.to_string() for a in ctx.archs],
+                # the table's content, not only its path: a file edited in place is a new ground truth
+                "source_content": None if settings.source == "standalone" or not Path(settings.source).is_file()
+                else content_digest(settings.source, ctx.work / ".digests.json")}
 
     def experiment_archs(self, supernet_cfg: Config, settings: TruthSettings) -> tuple[Arch, ...]:
         return experiment_archs(supernet_cfg, settings)
