@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from mixpath_bench.engine.lock import lock_work_dir  # noqa: E402
 from mixpath_bench.cli import add_cfg_options, add_checkpoint, add_work_dir, run_cli, tool_parser  # noqa: E402
 from mixpath_bench.engine.checkpoint import trusting  # noqa: E402
 from mixpath_bench.pipeline.sbn_job import resolve_checkpoint, run_sbn_analysis  # noqa: E402
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     base = Path(args.checkpoint)
     work = args.work_dir or str((base if base.is_dir() else base.parent) / "sbn_analysis")
     named = [c for c in (args.checkpoint, args.compare) if c] if args.trust_checkpoint else []
-    with trusting([resolve_checkpoint(c) for c in named]):
+    with lock_work_dir(work, "tools/analyze_sbn.py"), trusting([resolve_checkpoint(c) for c in named]):
         run_sbn_analysis(args.checkpoint, work, args.config, args.compare, args.layers, args.samples,
                          options=args.cfg_options)
     return 0

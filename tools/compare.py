@@ -14,6 +14,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mixpath_bench.bench.compare import build_table, found_architectures, to_markdown  # noqa: E402
+from mixpath_bench.engine.lock import lock_work_dir  # noqa: E402
 from mixpath_bench.bench.standalone import StandaloneRecipe  # noqa: E402
 from mixpath_bench.bench.truth import load_truth  # noqa: E402
 from mixpath_bench.cli import add_cfg_options, add_device, add_work_dir, run_cli, tool_parser  # noqa: E402
@@ -51,9 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     table = build_table(found, truth, args.with_rank)
     markdown = to_markdown(table, args.optimum)
     work = Path(args.work_dir or "work_dirs/table2")
-    work.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(work / "table2.md", markdown)
-    save_json_atomic(work / "table2.json", table)
+    with lock_work_dir(work, "tools/compare.py"):
+        write_text_atomic(work / "table2.md", markdown)
+        save_json_atomic(work / "table2.json", table)
     print(markdown)
     print(f"written to {work / 'table2.md'} and {work / 'table2.json'}", file=sys.stderr)
     return 0

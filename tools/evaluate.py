@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 from mixpath_bench.bench.evaluator import build_evaluator  # noqa: E402
+from mixpath_bench.engine.evaluate import refuse_overridden_options  # noqa: E402
 from mixpath_bench.cli import add_checkpoint, add_config, add_device, run_cli, tool_parser  # noqa: E402
 from mixpath_bench.engine import load_config, trusting  # noqa: E402
 from mixpath_bench.engine.device import resolve_device  # noqa: E402
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
     with trusting([args.checkpoint] if args.trust_checkpoint else []):
+        refuse_overridden_options(args.cfg_options, args.checkpoint)
         evaluator = build_evaluator(cfg, args.checkpoint, calib_batches=args.calib_batches,
                                     device=resolve_device(args.device))
     space = evaluator.space

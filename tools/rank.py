@@ -12,6 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from mixpath_bench.engine.evaluate import refuse_overridden_options  # noqa: E402
+from mixpath_bench.engine.lock import lock_work_dir  # noqa: E402
 from mixpath_bench.bench.standalone import StandaloneRecipe  # noqa: E402
 from mixpath_bench.bench.truth import load_truth  # noqa: E402
 from mixpath_bench.cli import (add_checkpoint, add_config, add_device, add_work_dir, run_cli,  # noqa: E402
@@ -44,10 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     recipe = StandaloneRecipe(epochs=args.standalone_epochs, lr=args.standalone_lr)
     device = resolve_device(args.device)
     cfg = load_config(args.config, args.cfg_options)
-    truth = load_truth(args.truth, cfg, args.metric, recipe, args.standalone_seeds, Path(work) / "standalone", device)
-    with trusting(args.checkpoint if args.trust_checkpoint else []):
-        run_rank_job(cfg, args.checkpoint, truth, work, num_archs=args.num_archs, calib_batches=args.calib_batches,
-                     device=device, sources={"config": args.config, "truth": args.truth, "metric": args.metric})
+    with lock_work_dir(work, "tools/rank.py"):  # one writer, before the first byte
+        truth = load_truth(args.truth, cfg, args.metric, recipe, args.standalone_seeds, Path(work) / "standalone",
+                           device)
+        with trusting(args.checkpoint if args.trust_checkpoint else []):
+            refuse_overridden_options(args.cfg_options, args.checkpoint)
+            run_rank_job(cfg, args.checkpoint, truth, work, num_archs=args.num_archs, calib_batches=args.calib_batches,
+                         device=device, sources={"config": args.config, "truth": args.truth, "metric": args.metric})
     return 0
 
 

@@ -1,6 +1,8 @@
 """Rebuilding a trained supernet from its checkpoint (scoring lives in `mixpath_bench.bench`)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS
@@ -15,6 +17,29 @@ def checkpoint_model_config(ckpt: dict, where: str = "checkpoint") -> dict | Non
     """The ``model`` build arguments recorded (as JSON data) in a checkpoint; None for older checkpoints."""
     record = read_record(ckpt, where)
     return record["model"] if record else None
+
+
+def refuse_overridden_options(options: dict | None, checkpoints) -> None:
+    """``--cfg-options model....`` that a checkpoint's recorded model overrides would be silently
+    ignored (the network is built as recorded): refused with one line instead."""
+    model_keys = {k: v for k, v in (options or {}).items() if k.startswith("model.")}
+    if not model_keys:
+        return
+    for checkpoint in [checkpoints] if isinstance(checkpoints, (str, Path)) else list(checkpoints):
+        recorded = checkpoint_model_config(load_checkpoint_file(checkpoint), str(checkpoint))
+        if recorded is None:
+            continue
+        for key, value in model_keys.items():
+            node: object = recorded
+            for part in key.split(".")[1:]:
+                node = node.get(part, _MISSING) if isinstance(node, dict) else _MISSING
+            if node != value:
+                shown = "nothing" if node is _MISSING else f"{node!r}"
+                raise ConfigError(f"--cfg-options {key}={value!r} would be ignored: checkpoint {checkpoint} records "
+                                  f"{shown} there and is built as recorded; drop the option")
+
+
+_MISSING = object()
 
 
 def build_supernet(cfg: Config, checkpoint: str | None = None, device: str = "cpu") -> torch.nn.Module:

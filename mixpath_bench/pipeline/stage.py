@@ -69,8 +69,17 @@ class Context:
         return self.work / "standalone_cache"
 
     def path(self, rel: str) -> Path:
-        """A work-dir-relative path of an output, as a path to open."""
-        return self.work / rel
+        """A work-dir-relative path of an output, as a path to open; one that leads outside the work
+        dir (an edited record, a link) is refused."""
+        path = self.work / rel
+        if not self.inside(path):
+            raise ConfigError(f"{rel!r}, named in a stage record, lies outside the work dir {self.work}; the record "
+                              "was edited or is not this run's - run with --force for that stage")
+        return path
+
+    def inside(self, path: str | Path) -> bool:
+        """Does `path` (links resolved) lie inside the work dir?"""
+        return Path(path).resolve().is_relative_to(self.work.resolve())
 
     def rel(self, path: str | Path) -> str:
         """`path` relative to the work dir (outputs store these)."""

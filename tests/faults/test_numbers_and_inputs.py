@@ -104,3 +104,36 @@ def test_a_truth_file_edited_in_place_changes_the_stage_key(tmp_path):
     after, inputs = exp.key("truth")
     assert after != before and inputs["inputs"]["source_content"]
     assert np.isfinite(TableTruth(path).values[next(iter(TableTruth(path).values))])
+
+
+def test_a_stage_record_naming_a_file_outside_the_work_dir_is_refused(tmp_path):
+    from mixpath_bench.pipeline.runner import Experiment
+
+    outside = tmp_path / "outside.json"
+    outside.write_text("{}")
+    exp = Experiment(DEMO, tmp_path / "work", log=lambda _: None)
+    (tmp_path / "work").mkdir()
+    assert exp.ctx.path("truth/truth.json") == tmp_path / "work" / "truth/truth.json"
+    for rel in ("../outside.json", str(outside), "linked.json"):
+        if rel == "linked.json":
+            (tmp_path / "work" / rel).symlink_to(outside)
+        with pytest.raises(UserError, match="outside the work dir") as info:
+            exp.ctx.path(rel)
+        assert "\n" not in str(info.value) and "delete" not in str(info.value)
+
+
+@pytest.mark.parametrize("option", ["model.network.shadow_bn=False", "model.network.m=2", "model.network.m=-5",
+                                    "model.network.num_classes=7"])
+def test_an_option_the_checkpoint_record_overrides_is_refused_not_ignored(tiny_supernet, option):
+    import subprocess
+    import sys
+
+    base = ["train_dataloader.dataset.name=digits", "val_dataloader.dataset.name=digits"]
+    run = [sys.executable, str(ROOT / "tools/evaluate.py"), str(ROOT / "configs/supernet/s4_nb101_mnist5k.py"),
+           str(tiny_supernet), "--arch", "S4:1000", "--calib-batches", "1", "--cfg-options", *base]
+    proc = subprocess.run(run + [option], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert proc.returncode == 2 and "would be ignored" in proc.stderr, proc.stderr[-1500:]
+    assert len(proc.stderr.strip().splitlines()) == 1 and "S4:1000" not in proc.stdout
+    same = subprocess.run(run + ["model.network.stem_channels=8"], capture_output=True, text=True, timeout=600,
+                          cwd=ROOT)  # what the checkpoint records: accepted
+    assert same.returncode == 0 and "S4:1000" in same.stdout, same.stderr[-1500:]

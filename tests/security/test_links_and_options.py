@@ -141,3 +141,19 @@ def test_a_run_refused_by_the_lock_changes_nothing(tmp_path):
     with pytest.raises(WorkDirBusy):
         with lock_work_dir(work, "live"):
             lock_work_dir(work, "second")
+
+
+@pytest.mark.parametrize("tool, extra", [
+    ("rank.py", ["configs/supernet/s4_nb101_mnist5k_12px.py", "{work}/missing.pth", "--truth", "standalone"]),
+    ("analyze_sbn.py", ["{work}/missing.pth"]),
+])
+def test_every_writing_tool_takes_the_lock_before_the_first_byte(tmp_path, tool, extra):
+    work = tmp_path / "work"
+    with lock_work_dir(work, "a live run"):
+        before = sorted(p.name for p in work.iterdir())
+        args = [a.format(work=work) for a in extra]
+        proc = subprocess.run([sys.executable, str(ROOT / "tools" / tool), *args, "--work-dir", str(work)],
+                              capture_output=True, text=True, timeout=600, cwd=ROOT)
+        assert proc.returncode == 2 and "in use" in proc.stderr, proc.stderr[-1500:]
+        assert len(proc.stderr.strip().splitlines()) == 1
+        assert sorted(p.name for p in work.iterdir()) == before
