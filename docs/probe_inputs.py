@@ -402,7 +402,112 @@ def probes(d: Path):
     for k in [k for k in manifests if k != "empty"]:
         add(f"download: manifest ({k})", "error", lambda k=k: run_tool("download.py", "tiny", env=zoo_env(k)))
     add("download: unknown entry", "error", lambda: run_tool("download.py", "nope", env=zoo_env("empty")))
+    second_pass(d, inp, marker, ck, add)
     return P, inp, marker
+
+
+def second_pass(d: Path, inp: Path, marker: Path, ck: Path, add) -> None:
+    """Links, racing runs, edited inputs, numbers nobody should trust, option text as code."""
+    from mixpath_bench import jsonio
+    from mixpath_bench.bench.truth import TableTruth
+    from mixpath_bench.engine.lock import lock_work_dir
+    from mixpath_bench.pipeline.runner import Experiment
+    from mixpath_bench.pipeline.sbn_job import resolve_checkpoint
+    from mixpath_bench.pipeline.search_job import load_search_config
+    from mixpath_bench.progress import tee_log
+
+    demo, search = ROOT / "configs/experiment/demo.py", str(ROOT / "configs/search/s4_mnist5k.py")
+    victim = inp / "victim_outside.txt"  # inside inputs/: any change to it is data loss
+    victim.write_text("precious\n")
+
+    def linked(name: str) -> Path:
+        work = d / f"links_{name.replace('.', '_')}"
+        work.mkdir(exist_ok=True)
+        if not (work / name).is_symlink():
+            (work / name).symlink_to(victim)
+        return work
+
+    add("lib: save_json_atomic onto a planted link", "ok",
+        lambda: run_lib(lambda: jsonio.save_json_atomic(linked("rank.json") / "rank.json", {"tau": 1})),
+        lambda: not (d / "links_rank_json" / "rank.json").is_symlink())
+    add("lib: a link planted at the old temporary name", "ok",
+        lambda: run_lib(lambda: jsonio.save_json_atomic(linked("pareto.json.tmp") / "pareto.json", [1])))
+    add("lib: work-dir lock file is a link", "error", lambda: run_lib(lambda: lock_work_dir(linked(".lock"))))
+    add("lib: experiment.log is a link", "error",
+        lambda: run_lib(lambda: tee_log(lambda _: None, linked("experiment.log") / "experiment.log")("x")))
+
+    def full_disk():
+        real = jsonio.os.fsync
+        jsonio.os.fsync = lambda fd: (_ for _ in ()).throw(OSError(28, "No space left on device"))
+        try:
+            jsonio.save_json_atomic(d / "full" / "metrics.json", {"a": 1})
+        finally:
+            jsonio.os.fsync = real
+
+    add("lib: disk full while writing a result", "error", lambda: run_lib(full_disk),
+        lambda: not any((d / "full").iterdir()))
+    key = "x': exec(str(bytes([" + ",".join(str(b) for b in f"open({str(marker)!r}, 'w')".encode()) + "]), 'ascii')), 'y"
+    add("experiment: supernet_options key holding Python", "error", lambda: run_tool(
+        "experiment.py", ROOT / "configs/experiment/s1_cifar10.py", "--work-dir", d / "inject", "--until", "truth",
+        "--cfg-options", f"supernet_options.data_root={d / 'nowhere'}", f"supernet_options.optim_wrapper.optimizer.{key}=1"))
+
+    def locked(tool_args, work):
+        def go():
+            with lock_work_dir(work, "a live run"):
+                return run_tool(*tool_args)
+        return go
+
+    add("experiment: into a live run's work dir, with supernet_options", "error", locked(
+        ("experiment.py", demo, "--work-dir", d / "live", "--cfg-options", "supernet_options.optim_wrapper.optimizer.lr=9"),
+        d / "live"), lambda: not (d / "live" / "supernet_config.json").exists())
+    add("rank: into a live run's work dir", "error", locked(
+        ("rank.py", S4, ck, "--truth", "standalone", "--work-dir", d / "live_rank", "--cfg-options", *TINY),
+        d / "live_rank"), lambda: not (d / "live_rank" / "standalone").exists())
+    rows = "arch,acc\nS4:1000,90.1\nS4:2000,91.5\nS4:3000,88.0\n"
+    for label, extra in [("NaN", "S4:1100,nan"), ("inf", "S4:1100,inf"), ("-500", "S4:1100,-500"),
+                         ("one network twice, two values", "S4:0001,95")]:
+        path = inp / f"truth_{label.split()[0]}.csv"
+        path.write_text(rows + extra + "\n")
+        add(f"lib: truth table with {label}", "error", lambda path=path: run_lib(lambda: TableTruth(path)))
+    (inp / "truth_fractions.csv").write_text("arch,acc\nS4:1000,0.901\nS4:2000,0.915\nS4:3000,0.88\n")
+    add("lib: truth table in fractions", "error", lambda: run_lib(lambda: TableTruth(inp / "truth_fractions.csv")))
+    for option in ({"ground_truth.seeds": [0, 0]}, {"ranking.n_boot": 5}, {"ranking.top_k": 1000},
+                   {"ground_truth.holdout": 0.9}):
+        add(f"lib: experiment {option}", "error", lambda option=option: run_lib(
+            lambda: Experiment(demo, d / "exp_bad", option, log=lambda _: None)),
+            lambda: not (d / "exp_bad").exists())
+    for option in ({"evaluator.calib_batches": 0}, {"searchers.nsga2.generations": "abc"},
+                   {"searchers.random.seed": 1.5}, {"constraints.min_acc": float("nan")}):
+        add(f"lib: search config {option}", "error", lambda option=option: run_lib(
+            lambda: load_search_config(search, option)))
+    for option in ("model.network.m=2", "model.network.shadow_bn=False", "model.network.num_classes=7"):
+        add(f"evaluate: {option} that the checkpoint's record overrides", "error", lambda option=option: run_tool(
+            "evaluate.py", S4, ck, "--arch", "S4:1000", "--calib-batches", "1", "--cfg-options", *TINY, option))
+    other = d / "other_run"
+    other.mkdir()
+    (other / "epoch_1.pth").write_bytes(ck.read_bytes())
+    (d / "copied").mkdir()
+    (d / "copied" / "last_checkpoint").write_text(str(other / "epoch_1.pth"))
+    add("lib: analyze's last_checkpoint names another run's file", "error",
+        lambda: run_lib(lambda: resolve_checkpoint(d / "copied")))
+    (d / "garbled").mkdir()
+    (d / "garbled" / "last_checkpoint").write_bytes(b"\xff\xfe\x00")
+    add("lib: last_checkpoint that is not text", "error", lambda: run_lib(lambda: resolve_checkpoint(d / "garbled")))
+    table = d / "truth_edited.csv"  # edited on purpose: kept out of inputs/ (whose changes count as data loss)
+    table.write_text("arch,acc\n" + "".join(f"S4:{a},{80 + i}\n" for i, a in enumerate(
+        ("1000", "2000", "3000", "1100", "2200"))))
+
+    def edited_in_place():
+        exp = Experiment(demo, d / "exp_edit", {"ground_truth.source": str(table), "ground_truth.metric": "val_acc"},
+                         log=lambda _: None)
+        before = exp.key("truth")[0]
+        table.write_text(table.read_text().replace("80", "99"))
+        if exp.key("truth")[0] == before:
+            raise RuntimeError("the truth stage key did not change")
+
+    add("lib: truth table edited in place", "ok", lambda: run_lib(edited_in_place))
+    add("lib: stage record naming a file outside the work dir", "error", lambda: run_lib(
+        lambda: Experiment(demo, d / "exp_rec", log=lambda _: None).ctx.path("../../victim_outside.txt")))
 
 
 def main() -> int:
