@@ -63,7 +63,7 @@ def write_configs(tmp_path: Path, toy: str | None) -> Path:
     (tmp_path / "supernet.py").write_text(SUPERNET.format(root=ROOT))
     exp = tmp_path / "exp.py"
     exp.write_text(f"supernet_config = '{tmp_path / 'supernet.py'}'\nground_truth = dict(max_archs=3)\n"
-                   + (f"toy = {toy}\n" if toy else ""))
+                   "ranking = dict(top_k=2)\n" + (f"toy = {toy}\n" if toy else ""))
     return exp
 
 

@@ -70,25 +70,22 @@ class Experiment:
         self.settings = {name: self._settings(stage) for name, stage in self.stages.items()}
         supernet_config = str(self.cfg.supernet_config)
         supernet_cfg = load_config(supernet_config, dict(self.cfg.get("supernet_options") or {}))
-        self._lock = None
+        self._merged = None
         if self.cfg.get("supernet_options"):
             # every stage (and the training processes) reads this merged copy, kept with the results.  It
-            # is data (JSON, never executed: no option text becomes code), written only once this run
-            # holds the work dir's lock (kept until `run` ends), so a refused second run changes nothing
-            self._lock = lock_work_dir(self.work, "tools/experiment.py")
-            try:
-                with atomic_path(self.work / MERGED_SUPERNET_CONFIG) as tmp:  # the .json suffix: dumped as data
-                    supernet_cfg.dump(str(tmp))
-            except BaseException:
-                self._lock.release()
-                raise
+            # is data (JSON, never executed: no option text becomes code), and written only while this
+            # process holds the work dir's lock - here, and again when `run` takes it for the whole run -
+            # so a run refused by the lock changes nothing of a live one
+            self._merged = supernet_cfg
+            with lock_work_dir(self.work, "tools/experiment.py"):
+                self._write_merged()
             supernet_config = str(self.work / MERGED_SUPERNET_CONFIG)
-        try:
-            self._finish_init(supernet_config, supernet_cfg, device, executor, workers, log)
-        except BaseException:
-            if self._lock is not None:
-                self._lock.release()
-            raise
+        self._finish_init(supernet_config, supernet_cfg, device, executor, workers, log)
+
+    def _write_merged(self) -> None:
+        if self._merged is not None:
+            with atomic_path(self.work / MERGED_SUPERNET_CONFIG) as tmp:  # the .json suffix: dumped as data
+                self._merged.dump(str(tmp))
 
     def _finish_init(self, supernet_config: str, supernet_cfg, device, executor, workers: int, log) -> None:
         archs = next(a for name, stage in self.stages.items()
@@ -173,8 +170,8 @@ class Experiment:
         if unknown:
             raise ConfigError(f"--force: unknown stage(s) {', '.join(unknown)}; stages: {', '.join(STAGES)}")
         self.work.mkdir(parents=True, exist_ok=True)
-        lock, self._lock = self._lock or lock_work_dir(self.work, "tools/experiment.py"), None
-        with lock:
+        with lock_work_dir(self.work, "tools/experiment.py"):
+            self._write_merged()  # this run's, under the lock it holds to the end
             self.ctx = dataclasses.replace(self.ctx, log=tee_log(self.log, self.work / "experiment.log"))
             start = time.perf_counter()
             for name in self.stages:

@@ -202,7 +202,7 @@ def test_bad_configs_fail_with_one_line(tmp_path, experiment):
                           ("supernets = dict(seeds=[1, 1])", "seeds must name at least one seed, each once"),
                           ("supernets = dict(seed=1, seeds=[2])", "give supernets.seeds or supernets.seed"),
                           ("m_sweep = dict(m=[5])", "m_sweep.m: S4 allows m in 1..4, got m=5"),
-                          ("ground_truth = dict(max_archs=5)\nm_sweep = dict(m=[1])",
+                          ("ground_truth = dict(max_archs=5)\nranking = dict(top_k=2)\nm_sweep = dict(m=[1])",
                            "with m=1 holds fewer than 3 of the experiment's networks"),
                           ("ground_truth = dict(seeds=[0, 'x'])", "ground_truth.seeds[1] must be an integer"),
                           ("ground_truth = dict(recipe=dict(epoch=3))", "ground_truth: recipe:")):
