@@ -87,7 +87,24 @@ def lock_work_dir(work_dir: str | Path, purpose: str = "") -> WorkDirLock:
             from ..jsonio import write_failed
 
             raise write_failed(path, exc) from None
-    return WorkDirLock(path, fd)
+    held = WorkDirLock(path, fd)
+    link = _first_link(Path(work_dir))
+    if link is not None:  # every writer (ours and MMEngine's: logs, last_checkpoint) would follow it
+        held.release()
+        from ..jsonio import WriteError
+
+        raise WriteError(f"work dir {work_dir} holds a symbolic link, {link} -> {os.readlink(link)}; writes never "
+                         "follow links: remove it (or choose another work dir)")
+    return held
+
+
+def _first_link(folder: Path) -> Path | None:
+    """The first symbolic link found inside `folder` (links are not followed), or None."""
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            if os.path.islink(os.path.join(root, name)):
+                return Path(root) / name
+    return None
 
 
 def _read_holder(fd: int) -> dict:

@@ -157,3 +157,19 @@ def test_every_writing_tool_takes_the_lock_before_the_first_byte(tmp_path, tool,
         assert proc.returncode == 2 and "in use" in proc.stderr, proc.stderr[-1500:]
         assert len(proc.stderr.strip().splitlines()) == 1
         assert sorted(p.name for p in work.iterdir()) == before
+
+
+def test_a_link_anywhere_in_a_work_dir_stops_every_writer_before_it_writes(outside):
+    work, target = outside
+    (work / "sub").mkdir()
+    (work / "sub" / "last_checkpoint").symlink_to(target)  # MMEngine writes this file with a plain open()
+    with pytest.raises(WriteError, match="holds a symbolic link") as info:
+        lock_work_dir(work)
+    assert "\n" not in str(info.value)
+    (work / "last_checkpoint").symlink_to(target)
+    proc = subprocess.run([sys.executable, str(ROOT / "tools/train.py"), str(ROOT / "configs/supernet/s4_nb101_mnist5k.py"),
+                           "--work-dir", str(work), "--epochs", "1", "--cfg-options", "train_dataloader.dataset.name=digits",
+                           "val_dataloader.dataset.name=digits", "model.network.stem_channels=8"],
+                          capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert proc.returncode == 2 and "symbolic link" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert target.read_text() == "precious\n" and not list(work.glob("*.pth"))
