@@ -1,6 +1,6 @@
 """Turn a search result (or any architecture string) into an architecture file that configs can name.
 
-`python tools/export.py --pareto work_dirs/search/pareto.json --pick 0 --name my_model [--out FILE.json]`
+`python tools/export.py --pareto work_dirs/search/pareto.json [--pick best|cheapest|INDEX] --name my_model [--out FILE.json]`
 `python tools/export.py [SUPERNET.pth] --arch S4:1203 --name my_model [--with-weights]`
 With --with-weights the stand-alone subnet inherits the supernet's weights: FILE.json (what
 `create_model(FILE.json)` rebuilds) plus FILE.safetensors beside it, whose sha256 FILE.json records;
@@ -34,13 +34,33 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--pareto", help="pareto.json written by tools/search.py")
     src.add_argument("--arch", help="an architecture string")
     p.add_argument("--searcher", default="nsga2", help="whose picks to take from --pareto (default nsga2)")
-    p.add_argument("--pick", type=int, default=0, help="index into that searcher's picks")
+    p.add_argument("--pick", default="best",
+                   help="which of that searcher's picks: best (highest supernet accuracy, the default), cheapest "
+                        "(fewest multiply-adds) or an index into its picks")
     p.add_argument("--name", required=True)
     p.add_argument("--num-classes", type=int, help="default: 1000 for S2/S3, 10 for S1/S4")
     p.add_argument("--with-weights", action="store_true",
                    help="also write the subnet's inherited supernet weights (.safetensors beside --out)")
     p.add_argument("--out", help="the architecture file (.json) to write (default model_zoo/archs/<name>.json)")
     return p
+
+
+def choose_pick(picks: list, how: str, where) -> int:
+    """The index of the pick `how` names: 'best' (highest ``acc``), 'cheapest' (lowest ``madds``) or an index."""
+    if not picks:
+        raise ConfigError(f"{where} holds no picks for this searcher")
+    if how in ("best", "cheapest"):
+        field, sign = ("acc", -1) if how == "best" else ("madds", 1)
+        if not all(isinstance(p.get(field), (int, float)) for p in picks):
+            raise ConfigError(f"{where}: not every pick records {field!r}; choose --pick INDEX")
+        return min(range(len(picks)), key=lambda i: (sign * picks[i][field], i))
+    try:
+        index = int(how)
+    except ValueError:
+        raise ConfigError(f"--pick must be best, cheapest or an index, got {how!r}") from None
+    if not 0 <= index < len(picks):
+        raise ConfigError(f"{where} has {len(picks)} picks; --pick must be in 0..{len(picks) - 1}, best or cheapest")
+    return index
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,11 +74,13 @@ def main(argv: list[str] | None = None) -> int:
                               + (f"; it has {', '.join(searchers)}" if isinstance(searchers, dict) else
                                  " (not a pareto.json of this version: re-run tools/search.py)"))
         picks = searchers[args.searcher].get("picks") or []
-        if not 0 <= args.pick < len(picks):
-            raise ConfigError(f"{args.pareto} has {len(picks)} picks; --pick must be in 0..{len(picks) - 1}")
-        pick = picks[args.pick]
+        index = choose_pick(picks, args.pick, args.pareto)
+        pick = picks[index]
         arch = parse_arch(pick["arch"], m=result.get("m"))
-        record["source"] = {"pareto": str(args.pareto), "searcher": args.searcher, "pick": args.pick,
+        print(f"export: pick {index} of {len(picks)} ({args.pick}): {pick['arch']}"
+              + (f", supernet accuracy {pick['acc']:.2f}%" if isinstance(pick.get("acc"), (int, float)) else "")
+              + (f", {pick['madds'] / 1e6:.2f} M multiply-adds" if isinstance(pick.get("madds"), (int, float)) else ""))
+        record["source"] = {"pareto": str(args.pareto), "searcher": args.searcher, "pick": index,
                             "supernet_checkpoint":
                             result.get("checkpoint"), "supernet_metrics": {k: v for k, v in pick.items() if k != "arch"},
                             "git_commit": result.get("provenance", {}).get("git_commit")}

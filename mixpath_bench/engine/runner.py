@@ -59,18 +59,23 @@ def latest_in_work_dir(work_dir: str | Path) -> str | None:
 
 
 def set_epochs(cfg: Config, epochs: int) -> None:
-    """Set ``train_cfg.max_epochs`` and every epoch-based scheduler's horizon together."""
+    """Set ``train_cfg.max_epochs`` and stretch the epoch-based schedulers that ran to the old end with it;
+    iteration-based ones (``by_epoch=False``, a warmup) and epoch-based ones that end earlier keep their length."""
     if epochs < 1:
         raise ConfigError(f"--epochs must be >= 1, got {epochs}")
     if cfg.get("train_cfg") is None:
         raise ConfigError("--epochs needs a config with train_cfg")
+    old = cfg.train_cfg.get("max_epochs")
     cfg.train_cfg.max_epochs = epochs
     schedulers = cfg.get("param_scheduler") or []
     for sched in schedulers if isinstance(schedulers, list) else [schedulers]:
-        if "T_max" in sched:
-            sched["T_max"] = epochs - sched.get("begin", 0)
-        if "end" in sched:
-            sched["end"] = epochs
+        if not sched.get("by_epoch", True):
+            continue  # an iteration-based schedule (a warmup over N iterations) keeps its length
+        begin = sched.get("begin", 0)
+        if "end" in sched and (old is None or sched["end"] >= old):
+            sched["end"] = epochs  # the schedule that ran to the end still does; an earlier one (warmup) keeps its end
+        if "T_max" in sched and (old is None or sched["T_max"] >= old - begin):
+            sched["T_max"] = max(1, epochs - begin)
 
 
 def enable_amp(cfg: Config) -> None:

@@ -1,0 +1,51 @@
+"""`export --pick` names its criterion (best by default) and says what it exported; `--epochs` stretches only
+the schedules that ran to the old end (an iteration-based warmup keeps its length)."""
+import json
+import subprocess
+import sys
+
+import pytest
+from mmengine.config import Config
+
+from mixpath_bench.engine.runner import set_epochs
+
+from ..conftest import ROOT
+
+
+def pareto(tmp_path):
+    picks = [{"arch": "S4:3000", "acc": 20.6, "madds": 1.0e6}, {"arch": "S4:3311", "acc": 27.2, "madds": 3.0e6},
+             {"arch": "S4:1000", "acc": 11.0, "madds": 0.5e6}]
+    path = tmp_path / "pareto.json"
+    path.write_text(json.dumps({"m": 4, "searchers": {"nsga2": {"picks": picks}}}))
+    return path
+
+
+@pytest.mark.parametrize("pick, arch", [(None, "S4:3311"), ("best", "S4:3311"), ("cheapest", "S4:1000"),
+                                        ("0", "S4:3000")])
+def test_export_picks_by_a_named_criterion_and_says_which(tmp_path, pick, arch):
+    out = tmp_path / "m.json"
+    cmd = [sys.executable, str(ROOT / "tools/export.py"), "--pareto", str(pareto(tmp_path)), "--name", "m",
+           "--out", str(out)] + (["--pick", pick] if pick else [])
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    assert json.loads(out.read_text())["arch"] == arch and arch in proc.stdout
+
+
+def test_export_refuses_an_unknown_pick_in_one_line(tmp_path):
+    cmd = [sys.executable, str(ROOT / "tools/export.py"), "--pareto", str(pareto(tmp_path)), "--name", "m",
+           "--out", str(tmp_path / "m.json"), "--pick", "fastest"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 2 and "best, cheapest or an index" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_epochs_keeps_an_iteration_warmup_and_an_early_epoch_warmup():
+    cfg = Config(dict(train_cfg=dict(max_epochs=12), param_scheduler=[
+        dict(type="LinearLR", by_epoch=False, begin=0, end=500),  # 500 iterations of warmup
+        dict(type="LinearLR", begin=0, end=2),  # 2 epochs of warmup
+        dict(type="MultiStepLR", begin=0, end=12, milestones=[8, 11]),
+        dict(type="CosineAnnealingLR", begin=2, T_max=10)]))
+    set_epochs(cfg, 1)
+    s = cfg.param_scheduler
+    assert cfg.train_cfg.max_epochs == 1 and s[0]["end"] == 500 and s[1]["end"] == 2
+    assert s[2]["end"] == 1 and s[3]["T_max"] == 1  # starts after the run ends: a valid horizon all the same
