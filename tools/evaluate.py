@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'architecture':<32} {'paths/layer':<14} {'top-1 (%)':>10} {'before calibration':>19} {'MAdds (M)':>10}")
     for arch in archs:
         s = evaluator.score(arch)
+        if s.arch != arch.to_string():
+            print(f"note: {arch.to_string()} is the same network as {s.arch}, its canonical encoding (scored as that)",
+                  flush=True)
         raw = f"{s.acc_uncalibrated:.2f}" if s.acc_uncalibrated is not None else "-"
         print(f"{s.arch:<32} {str(space.num_active(arch)):<14} {s.acc:>10.2f} {raw:>19} {s.madds / 1e6:>10.2f}",
               flush=True)

@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     register_for_config(cfg)
     runner = build_runner(cfg, args.trust_checkpoint)
     metrics = runner.test()
+    if not metrics:
+        raise ConfigError(f"{args.config}: the test loop produced no metrics (is test_evaluator a metric this "
+                          "config's model outputs?); nothing written")
     out = Path(args.metrics_out) if args.metrics_out else Path(work) / "test_metrics.json"
     save_json_atomic(out, {"config": args.config, "checkpoint": args.checkpoint,
                            "metrics": {k: float(v) for k, v in metrics.items()},

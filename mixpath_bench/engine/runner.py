@@ -32,8 +32,11 @@ def prepare_config(config: str | Path, work_dir: str | None = None, resume: bool
     elif amp:
         enable_amp(cfg)
     if resume:
-        cfg.resume = True
         cfg.load_from = latest_in_work_dir(cfg.work_dir)
+        cfg.resume = cfg.load_from is not None
+        if cfg.load_from is None:  # MMEngine would log "resumed from None" and start over
+            print(f"train: --resume: {cfg.work_dir} holds no checkpoint yet (no last_checkpoint); starting afresh",
+                  flush=True)
     return cfg
 
 

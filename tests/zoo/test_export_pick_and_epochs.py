@@ -49,3 +49,20 @@ def test_epochs_keeps_an_iteration_warmup_and_an_early_epoch_warmup():
     s = cfg.param_scheduler
     assert cfg.train_cfg.max_epochs == 1 and s[0]["end"] == 500 and s[1]["end"] == 2
     assert s[2]["end"] == 1 and s[3]["T_max"] == 1  # starts after the run ends: a valid horizon all the same
+
+
+def test_resume_in_an_empty_work_dir_says_it_starts_afresh(tmp_path, capsys):
+    from mixpath_bench.engine.runner import prepare_config
+
+    cfg = prepare_config(ROOT / "configs/supernet/s4_nb101_mnist5k.py", str(tmp_path / "empty"), resume=True)
+    assert cfg.resume is False and cfg.load_from is None
+    assert "holds no checkpoint yet" in capsys.readouterr().out
+
+
+def test_evaluate_announces_the_canonical_form_it_scores(tiny_supernet):
+    cmd = [sys.executable, str(ROOT / "tools/evaluate.py"), str(ROOT / "configs/supernet/s4_nb101_mnist5k.py"),
+           str(tiny_supernet), "--arch", "S4:1203", "--calib-batches", "1", "--cfg-options",
+           "train_dataloader.dataset.name=digits", "val_dataloader.dataset.name=digits"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    assert "S4:1203 is the same network as S4:3210" in proc.stdout
