@@ -22,3 +22,8 @@ env_cfg = dict(cudnn_benchmark=True, dist_cfg=dict(backend='nccl'))
 model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)
 randomness = dict(seed=0)
 log_level = 'INFO'
+
+# plain MMEngine (Runner.from_cfg, mim train, a lab's own launcher) registers this toolkit's modules from here
+custom_imports = dict(imports=['mixpath_bench.data', 'mixpath_bench.models', 'mixpath_bench.engine.hooks',
+                               'mixpath_bench.engine.model', 'mixpath_bench.engine.optim'],
+                      allow_failed_imports=False)

@@ -32,3 +32,8 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'))
 env_cfg = dict(cudnn_benchmark=True, dist_cfg=dict(backend='nccl'))
 randomness = dict(seed=0)
+
+# plain MMEngine (Runner.from_cfg, mim train, a lab's own launcher) registers this toolkit's modules from here
+custom_imports = dict(imports=['mixpath_bench.data', 'mixpath_bench.models', 'mixpath_bench.engine.hooks',
+                               'mixpath_bench.engine.model', 'mixpath_bench.engine.optim'],
+                      allow_failed_imports=False)
