@@ -74,10 +74,11 @@ def plot_sbn_statistics(stats: list[dict], path: str | Path) -> Path:
                     continue
                 ax.scatter(base, layer["params"][k][key], s=6, label=f"SBN{k}: x{layer['ratios'][key][k]:.2f}")
             lim = np.array([base.min(), base.max()])
-            ax.plot(lim, lim, "k--", lw=0.8)
+            ax.plot(lim, lim, "k--", lw=0.8, label="SBN_k = SBN1")
             ax.set_title(f"{layer['name']}: {key}", fontsize=8)
-            ax.set_xlabel("SBN1", fontsize=8)
-            ax.legend(fontsize=6)
+            ax.set_xlabel(f"SBN1 {key} (one active path), per channel", fontsize=8)
+            ax.set_ylabel(f"SBN_k {key} (k active paths)", fontsize=8)
+            ax.legend(fontsize=6, title="fitted ratio to SBN1", title_fontsize=6)
     fig.tight_layout()
     path = Path(path)
     savefig_atomic(fig, path, 110)
@@ -162,10 +163,20 @@ def plot_truth(truth: dict, path: str | Path) -> Path:
     return _save(fig, path)
 
 
+def truth_axis_label(source_name: str) -> str:
+    """An axis label for a ground-truth source's name (``table:truth_table.json``, ``nasbench101:val_acc``)."""
+    if source_name.startswith("nasbench101:"):
+        which = "validation" if source_name.endswith("val_acc") else "test"
+        return f"NAS-Bench-101 {which} accuracy (%)"
+    if source_name.startswith("table:"):
+        return f"ground-truth accuracy (%), {source_name.split(':', 1)[1]}"
+    return "ground-truth accuracy (%)"
+
+
 def plot_taus(rank: dict, noise: dict, path: str | Path) -> Path:
     """Kendall tau (95% bootstrap interval) per supernet before/after calibration; the seed-vs-seed
     tau of the ground truth, where measured, as the ceiling a supernet could reach."""
-    fig, ax = plt.subplots(figsize=(max(6, 1.3 * len(rank["checkpoints"])), 3.8))
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(rank["checkpoints"])), 3.8))
     labels, values, errs = [], [], [[], []]
     for entry in rank["checkpoints"]:
         name = entry.get("variant") or Path(entry["checkpoint"]).parent.name
@@ -173,7 +184,7 @@ def plot_taus(rank: dict, noise: dict, path: str | Path) -> Path:
             name += f" s{entry['seed']}"
         for mode in ("uncalibrated", "calibrated"):
             c = entry["correlation"][mode]
-            labels.append(f"{name}\n{mode}")
+            labels.append(f"{name}\n{'before' if mode == 'uncalibrated' else 'after'} BN cal.")
             values.append(c["kendall_tau"])
             errs[0].append(c["kendall_tau"] - c["kendall_tau_ci95"][0])
             errs[1].append(c["kendall_tau_ci95"][1] - c["kendall_tau"])
@@ -183,7 +194,7 @@ def plot_taus(rank: dict, noise: dict, path: str | Path) -> Path:
                    label="ground truth seed vs seed")
         ax.legend(fontsize=7)
     ax.axhline(0, color="k", lw=0.5)
-    ax.set_xticks(range(len(values)), labels, fontsize=8)
+    ax.set_xticks(range(len(values)), labels, fontsize=7, rotation=30, ha="right")
     ax.set_ylabel("Kendall tau-b vs ground truth")
     ax.set_title(f"ranking of {len(rank['archs'])} architectures (95% bootstrap intervals)", fontsize=9)
     return _save(fig, path)

@@ -18,7 +18,7 @@ from ..progress import Progress, tee_log
 from ..provenance import provenance
 from ..spaces import Arch, parse_arch
 from ..bench.evaluator import build_evaluator
-from .plots import plot_ranking
+from .plots import plot_ranking, truth_axis_label
 from ..bench.ranking import rank_correlation, ranking_archs
 from ..bench.truth import GroundTruth
 
@@ -79,7 +79,7 @@ def run_rank_job(cfg: Config, checkpoints: Sequence[str], truth: GroundTruth, wo
             f"{c['calibrated']['kendall_tau']:.3f} with BN calibration")
     summary["madds"], summary["params"] = results[0]["madds"], results[0]["params"]
     save_json_atomic(work / "rank.json", summary)
-    plot_ranking(panels, work / "rank.png", truth_label=f"{truth.name} (%)")
+    plot_ranking(panels, work / "rank.png", truth_label=truth_axis_label(truth.name))
     log(f"rank: wrote {work / 'rank.json'} and {work / 'rank.png'}")
     return summary
 

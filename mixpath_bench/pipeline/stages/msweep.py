@@ -139,8 +139,8 @@ class MSweepStage(Stage):
                  difference_cell(row["sbn_minus_bn"]["precision_at_k"])) for m, row in sweep["m"].items()]
         return [f"For each m, a Shadow-BN and a vanilla-BN supernet per seed ({', '.join(map(str, sweep['seeds']))}), "
                 "each ranking the networks of its own space against the same ground truth (BN calibration on, "
-                "mean over seeds [pooled 95% interval]); SBN - BN is paired on the same networks. With m = 1 the "
-                "two are the same network, a control.", "",
+                "mean over seeds [pooled 95% interval]); SBN - BN is paired on the same networks."
+                + (" With m = 1 the two are the same network, a control." if "1" in sweep["m"] else ""), "",
                 *md_table(("m", "networks", "SBN tau-b", "BN tau-b", "SBN - BN, tau-b", "SBN - BN, P@K"), rows),
                 "", msweep_verdict(sweep), "", f"![m sweep]({output.figure})", "",
                 source_line(output.json, *[row["rank_json"] for row in sweep["m"].values()]), ""]
