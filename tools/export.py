@@ -49,6 +49,8 @@ def choose_pick(picks: list, how: str, where) -> int:
     """The index of the pick `how` names: 'best' (highest ``acc``), 'cheapest' (lowest ``madds``) or an index."""
     if not picks:
         raise ConfigError(f"{where} holds no picks for this searcher")
+    if how in ("best", "cheapest") and len(picks) == 1:
+        return 0
     if how in ("best", "cheapest"):
         field, sign = ("acc", -1) if how == "best" else ("madds", 1)
         if not all(isinstance(p.get(field), (int, float)) for p in picks):
