@@ -27,3 +27,12 @@ def test_equal_numbers_with_other_timings_and_paths_are_the_same_run(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "tools/diff_runs.py"), str(a), str(b)], capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 1 and "1 result files compared, 2 differences" in proc.stdout
+
+
+def test_inputs_and_bookkeeping_are_not_compared(tmp_path):
+    from mixpath_bench.pipeline.diff import result_files
+
+    for name in ("supernet_config.json", ".digests.json", "truth/truth.json", "truth/stage.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    assert list(result_files(tmp_path)) == ["truth/truth.json"]

@@ -15,8 +15,8 @@ from pathlib import Path
 SKIPPED = {"seconds", "search_seconds", "train_seconds", "supernet_train_seconds", "cost_seconds", "search_hours",
            "search_hours_mean", "seconds_this_run", "provenance", "time", "checkpoint", "work_dir", "log", "file",
            "devices", "device", "key", "inputs", "outputs", "evaluation_seconds", "config", "settings", "source"}
-#: Files that hold only bookkeeping.
-SKIPPED_FILES = {"stage.json", "results.json", "source.json"}
+#: Files that hold only bookkeeping (or inputs: the merged supernet config, the digests of input files).
+SKIPPED_FILES = {"stage.json", "results.json", "source.json", ".digests.json", "supernet_config.json"}
 
 
 def result_files(work: Path) -> dict[str, Path]:
