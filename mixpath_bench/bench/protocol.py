@@ -158,9 +158,9 @@ def protocol_taus(space: SearchSpace, distinct: Sequence[Arch], scores: Scores, 
                     notes.append(note)
                 archs = [c.arch(space) for c in choices]
                 enc, keys = [a.to_string() for a in archs], [space.canonical_key(a) for a in archs]
-                if len(set(keys) - set(ours_keys)):  # a cut-down list: only the choices of listed networks
-                    enc, keys = zip(*[(e, k) for e, k in zip(enc, keys) if k in truth]) if set(keys) & set(truth) \
-                        else ((), ())
+                if not set(keys) <= set(ours_keys):  # a cut-down list: only the choices of listed networks
+                    kept = [(e, k) for e, k in zip(enc, keys) if k in truth]
+                    enc, keys = [e for e, _ in kept], [k for _, k in kept]
                     note = f"a cut-down list: only the sampled choices of its {len(distinct)} networks are scored"
                     if note not in notes:
                         notes.append(note)
