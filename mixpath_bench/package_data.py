@@ -2,17 +2,38 @@
 
 They live at the repository root, where users edit and run them, and ship inside the package
 under ``mixpath_bench/.mim/`` (the OpenMMLab convention): a wheel or sdist build copies them
-there, an editable install (``pip install -e .``) links them there.  Library code finds them
-through this module only, so an installed package never looks for a checkout.
+there, an editable install (``pip install -e .``) links them there.  A checkout imported as it is
+(``python tools/train.py`` beside a regular install, or no install) has no ``.mim/``: its own root
+folders are the data.  Library code finds them through this module only.
+
+Shipped configs have names: ``mixpath_bench::supernet/s4_nb101_mnist5k.py`` (OpenMMLab's
+``package::path`` form) on every tool's command line, in a config's ``_base_`` and wherever a
+config names another (``supernet_config``).  MMEngine resolves ``package::`` bases only for its own
+table of OpenMMLab packages, so `enable_config_names` teaches it this one name (``import
+mixpath_bench`` does it).
 """
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 from .errors import ConfigError, UserError
 
-DATA_ROOT = Path(__file__).resolve().parent / ".mim"
+PACKAGE_DIR = Path(__file__).resolve().parent
 SHIPPED = ("configs", "model_zoo", "tools")
+#: the ``package::`` prefix of shipped config names
+CONFIG_PREFIX = "mixpath_bench::"
+
+
+def _data_root() -> Path:
+    mim = PACKAGE_DIR / ".mim"
+    checkout = PACKAGE_DIR.parent
+    if not mim.is_dir() and (checkout / "setup.py").is_file() and all((checkout / n).is_dir() for n in SHIPPED):
+        return checkout  # a checkout on sys.path without an editable install
+    return mim
+
+
+DATA_ROOT = _data_root()
 
 
 def data_path(*parts: str) -> Path:
@@ -25,17 +46,87 @@ def data_path(*parts: str) -> Path:
     return (DATA_ROOT.joinpath(*parts)).resolve()
 
 
+def shipped_configs() -> list[str]:
+    """Names (``folder/file.py``, relative to the shipped ``configs/``) of every shipped config."""
+    root = data_path("configs")
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def shipped_config(name: str) -> Path:
+    """The shipped config ``mixpath_bench::NAME`` (NAME relative to ``configs/``, e.g. ``supernet/s1_cifar10.py``)."""
+    name = str(name)
+    if name.startswith(CONFIG_PREFIX):
+        name = name[len(CONFIG_PREFIX):]
+    root = data_path("configs")
+    parts = Path(name).parts
+    if not name or Path(name).is_absolute() or ".." in parts:
+        raise ConfigError(f"{CONFIG_PREFIX}{name}: a shipped config is named by its path inside configs/, "
+                          f"e.g. {CONFIG_PREFIX}supernet/s4_nb101_mnist5k.py")
+    path = root.joinpath(*parts)
+    if not path.is_file():
+        close = difflib.get_close_matches(name, shipped_configs(), n=1, cutoff=0.5)
+        hint = f"did you mean {CONFIG_PREFIX}{close[0]}?" if close else f"shipped: {', '.join(shipped_configs())}"
+        raise ConfigError(f"no shipped config {CONFIG_PREFIX}{name} ({hint})")
+    return path
+
+
+def missing_config_hint(path: str | Path) -> str:
+    """What to say after "config file PATH does not exist": the shipped config of that name, if any."""
+    path = Path(path)
+    if path.is_absolute():
+        return ""
+    text = path.as_posix()
+    for rel in (text[len("configs/"):] if text.startswith("configs/") else None, text):
+        if rel and (data_path("configs") / rel).is_file():
+            return f"; the shipped config of that name is {CONFIG_PREFIX}{rel}"
+    return f" (shipped configs are named like {CONFIG_PREFIX}supernet/s4_nb101_mnist5k.py)"
+
+
+def config_path(value: str | Path) -> Path:
+    """A config argument as a path: ``mixpath_bench::NAME`` is a shipped config, anything else a file path."""
+    if str(value).startswith(CONFIG_PREFIX):
+        return shipped_config(str(value))
+    return Path(value)
+
+
 def config_reference(value: str | Path, config_file: str | Path, key: str) -> Path:
     """The file a config names under `key` (e.g. ``supernet_config``).
 
-    A relative path is tried relative to the current directory, then to the naming config's folder,
-    then among the package's shipped files (so ``'configs/supernet/x.py'`` works from any directory
-    and after a regular install); a missing file is one `ConfigError` naming where it looked.
+    ``mixpath_bench::NAME`` is a shipped config.  A relative path is tried relative to the current
+    directory, then to the naming config's folder, then among the package's shipped files (so
+    ``'configs/supernet/x.py'`` works from any directory and after a regular install); a missing file
+    is one `ConfigError` naming where it looked.
     """
+    if str(value).startswith(CONFIG_PREFIX):
+        return shipped_config(str(value))
     path = Path(str(value))
     tried = [path] if path.is_absolute() else [path, Path(config_file).parent / path, DATA_ROOT / path]
     for candidate in tried:
         if candidate.is_file():
             return candidate
     raise ConfigError(f"{key} = {str(value)!r} in {config_file}: no such file (looked for "
-                    + ", ".join(str(c) for c in dict.fromkeys(tried)) + ")")
+                      + ", ".join(str(c) for c in dict.fromkeys(tried)) + ")")
+
+
+def enable_config_names() -> None:
+    """Let MMEngine's ``Config.fromfile`` resolve ``_base_ = 'mixpath_bench::NAME'`` (idempotent).
+
+    MMEngine maps ``package::`` only for the OpenMMLab packages it lists and asserts on any other;
+    this wraps its path lookup so this one prefix resolves to the shipped file (with no ``_scope_``
+    added: the shipped configs name their own scope) and every other path goes through unchanged.
+    """
+    try:
+        from mmengine.config import Config
+    except ImportError:  # mmengine missing: the tools say so when they need it
+        return
+    original = Config._get_cfg_path
+    if getattr(original, "_mixpath_names", False):
+        return
+
+    def _get_cfg_path(cfg_path: str, filename: str):
+        if isinstance(cfg_path, str) and cfg_path.startswith(CONFIG_PREFIX):
+            return str(shipped_config(cfg_path)), None
+        return original(cfg_path, filename)
+
+    _get_cfg_path._mixpath_names = True
+    Config._get_cfg_path = staticmethod(_get_cfg_path)

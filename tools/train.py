@@ -24,7 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in the work dir")
     p.add_argument("--amp", action="store_true", help="bf16 autocast (CUDA)")
     p.add_argument("--fast", action="store_true",
-                   help="device-resident data, no per-step host sync, fused optimizer, channels-last (CUDA)")
+                   help="device-resident data, no per-step host sync, fused optimizer and channels-last (the "
+                        "last two on CUDA only; on CPU it says what it turned on)")
     p.add_argument("--epochs", type=int, help="override max_epochs and the cosine schedule's horizon")
     add_trust_checkpoint(p)
     p.add_argument("--launcher", choices=["none", "pytorch", "slurm", "mpi"], default="none")

@@ -19,6 +19,8 @@ custom_hooks = [dict(type='TrainTimeHook')]  # training seconds, recorded in che
 env_cfg = dict(cudnn_benchmark=True, dist_cfg=dict(backend='nccl'))
 model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)
 randomness = dict(seed=0)
+# training curves: MMEngine's JSON logs; TensorBoard / W&B: replace or add a backend (docs/openmmlab.md)
+visualizer = dict(type='Visualizer', vis_backends=[dict(type='LocalVisBackend')])
 log_level = 'INFO'
 
 # plain MMEngine (Runner.from_cfg, mim train, a lab's own launcher) registers this toolkit's modules from here

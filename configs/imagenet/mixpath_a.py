@@ -32,6 +32,8 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'))
 env_cfg = dict(cudnn_benchmark=True, dist_cfg=dict(backend='nccl'))
 randomness = dict(seed=0)
+# training curves: MMEngine's JSON logs; TensorBoard / W&B: replace or add a backend (docs/openmmlab.md)
+visualizer = dict(type='Visualizer', vis_backends=[dict(type='LocalVisBackend')])
 
 # plain MMEngine (Runner.from_cfg, mim train, a lab's own launcher) registers this toolkit's modules from here
 custom_imports = dict(imports=['mixpath_bench.data', 'mixpath_bench.models', 'mixpath_bench.engine.hooks',

@@ -8,9 +8,14 @@ naming the closest valid key, instead of a TypeError from deep inside the build.
 """
 from __future__ import annotations
 
+import ast
+import contextlib
 import difflib
 import inspect
 import os
+import re
+import sys
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -18,6 +23,7 @@ from mmengine.config import Config, DictAction  # noqa: F401 - DictAction re-exp
 from mmengine.runner import Runner
 
 from ..errors import ConfigError, DatasetError
+from ..package_data import CONFIG_PREFIX, config_path, enable_config_names, missing_config_hint
 
 #: Keys read by tools/train.py itself, beyond the Runner's constructor arguments.
 EXTRA_KEYS = {"data_root"}
@@ -40,69 +46,223 @@ def runner_keys() -> set[str]:
 
 
 def load_config(path: str | Path, options: dict | None = None, allowed: Iterable[str] | None = None) -> Config:
-    """Read a python config, merge ``--cfg-options``, and reject keys that nothing reads."""
-    path = Path(path)
+    """Read a python config (a path, or ``mixpath_bench::folder/name.py`` for a shipped one), merge
+    ``--cfg-options``, and reject keys that nothing reads.
+
+    Keys a ``_base_`` file brought in are the base's business: an unread one is a note naming the base,
+    not an error (MMDetection's TTA bases define ``img_scales``, which only their own file reads).
+    """
+    enable_config_names()
+    given = str(path)
+    path = external_config_path(given) if "::" in given else config_path(given)
     if not path.is_file():
-        raise ConfigError(f"config file {path} does not exist")
+        raise ConfigError(f"config file {path} does not exist{missing_config_hint(path)}")
     try:
-        cfg = Config.fromfile(str(path))
-    except (SyntaxError, NameError, ImportError, KeyError, TypeError) as exc:
-        raise ConfigError(f"config {path} could not be read: {exc}") from None
+        with quiet_pkg_resources():
+            cfg = Config.fromfile(str(path))
+    except (SyntaxError, NameError, ImportError, KeyError, TypeError, ValueError, AssertionError, OSError) as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"config {path} could not be read: {text}") from None
     file_root = cfg.get("data_root")
     if options:
         cfg.merge_from_dict(options)
+    # a file inside an installed package (``pkg::`` names one; OpenMMLab packages ship configs under .mim/)
+    # is that package's: only the command line's keys are the user's own
+    packaged = "::" in given or ".mim" in path.parts
+    own = (set() if packaged else own_keys(path)) | {str(k).split(".")[0] for k in (options or {})}
+    label = given if packaged else None
     if allowed is None:
-        check_keys(cfg, runner_keys() | EXTRA_KEYS | OPENMMLAB_KEYS)
+        check_keys(cfg, runner_keys() | EXTRA_KEYS | OPENMMLAB_KEYS, own, path, label)
         check_nested_keys(cfg)
     else:
-        check_keys(cfg, allowed)
+        check_keys(cfg, allowed, own, path, label)
     apply_data_root(cfg, file_root, options)
     return cfg
 
 
-def check_keys(cfg: Config, allowed: Iterable[str]) -> None:
-    """Raise `ConfigError` naming every top-level key that is not in `allowed`."""
+@contextlib.contextmanager
+def quiet_pkg_resources():
+    """MMEngine resolves ``mmdet::`` bases through pkg_resources, whose import warns that it is deprecated
+    (once per base): not the user's concern."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+        yield
+
+
+def _parse(path: str | Path) -> ast.Module | None:
+    try:
+        return ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (SyntaxError, UnicodeDecodeError, OSError, ValueError):
+        return None
+
+
+def external_config_path(name: str) -> Path:
+    """``pkg::folder/file.py``: a shipped config of this package or, through MMEngine, of an installed
+    OpenMMLab package (``mmdet::retinanet/retinanet_r50_fpn_1x_coco.py``)."""
+    if name.startswith(CONFIG_PREFIX):
+        return config_path(name)
+    try:
+        with quiet_pkg_resources():
+            return Path(Config._get_cfg_path(name, "")[0])
+    except (AssertionError, ValueError, ImportError, FileNotFoundError, OSError, RuntimeError) as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"config {name} could not be found: {text}") from None
+
+
+def own_keys(path: str | Path) -> set[str]:
+    """Top-level names a config file assigns itself (read without running it), not its bases' keys."""
+    tree = _parse(path)
+    names: set[str] = set()
+    for node in tree.body if tree else []:
+        targets = (node.targets if isinstance(node, ast.Assign) else
+                   [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+        for target in targets:
+            names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+def used_names(path: str | Path) -> set[str]:
+    """Names a config file reads: variables (``max_epochs`` in ``dict(max_epochs=max_epochs)``),
+    ``_base_.x`` and ``{{_base_.x}}`` references."""
+    tree = _parse(path)
+    if tree is None:
+        return set()
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    names |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+              and n.value.id == "_base_"}
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    return names | set(re.findall(r"\{\{\s*_base_\.([A-Za-z_]\w*)", text))
+
+
+def _bases(path: Path) -> list[str]:
+    """The ``_base_`` entries a config file names (a literal string or list), as written."""
+    tree = _parse(path)
+    for node in tree.body if tree else []:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "_base_" for t in node.targets):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return []
+            return [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
+    return []
+
+
+def base_chain(path: str | Path, depth: int = 0) -> list[tuple[str, Path]]:
+    """Every base file of a config, nearest first: (how it is named, its path), found without running any."""
+    if depth > 16:
+        return []
+    out = []
+    for base in _bases(Path(path)):
+        try:
+            with quiet_pkg_resources():
+                base_path = Path(Config._get_cfg_path(base, str(path))[0])
+        except Exception:  # noqa: BLE001 - a base MMEngine itself resolved; naming it is best effort
+            continue
+        out.append((base, base_path))
+        out += [(f"{name} (via {base})", p) for name, p in base_chain(base_path, depth + 1)]
+    return out
+
+
+def base_defining(key: str, path: str | Path) -> str | None:
+    """The ``_base_`` entry (as written, the nearest in the chain) whose file assigns `key`."""
+    return next((name for name, base_path in base_chain(path) if key in own_keys(base_path)), None)
+
+
+def check_keys(cfg: Config, allowed: Iterable[str], own: set[str] | None = None, path: str | Path | None = None,
+               package_file: str | None = None) -> None:
+    """Raise `ConfigError` naming every top-level key that is not in `allowed`.
+
+    A key the file (`path`) or one of its bases reads as a variable is not a setting and passes.
+    With `own` (the keys the file itself and the command line set), an unread key that came from an
+    installed package's file - a ``pkg::`` base, or the whole file when `package_file` names it so -
+    is a note on stderr naming that file; one from a local base file stays an error, naming that file.
+    """
     allowed = set(allowed)
     # names starting with "_" are config-local helpers (substituted when the file is read)
     unknown = sorted(k for k in cfg.keys() if k not in allowed and not k.startswith("_"))
+    origin: dict[str, str] = {}
+    if unknown and path is not None:  # a variable the file or a base reads (max_epochs = 12 ... max_epochs) is a helper
+        used = used_names(path).union(*(used_names(p) for _, p in base_chain(path)))
+        unknown = [k for k in unknown if k not in used]
+    if own is not None and path is not None:
+        for key in [k for k in unknown if k not in own]:
+            base = base_defining(key, path) or package_file
+            if base is not None and ("::" in base or package_file is not None):  # an installed package's file: not the user's to fix
+                print(f"note: config key {key!r} comes from {base} and nothing here reads it; ignored",
+                      file=sys.stderr, flush=True)
+                unknown.remove(key)
+            elif base is not None:
+                origin[key] = base
     if unknown:
         hints = []
         for key in unknown:
             close = difflib.get_close_matches(key, allowed, n=1)
-            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            hints.append(f"{key!r}" + (f" (set in {origin[key]})" if key in origin else "")
+                         + (f" (did you mean {close[0]!r}?)" if close else ""))
         raise ConfigError(f"config key(s) {', '.join(hints)} are not read by anything; remove or rename them "
-                          "(a helper used only inside the file: start its name with '_')")
+                          "(a helper: start its name with '_', or read it in the file, as in dict(max_epochs=max_epochs))")
+
+
+def _forwards_kwargs(klass: type) -> bool:
+    """Whether `klass.__init__` hands its ``**kwargs`` to another ``__init__`` (a base's); one that keeps
+    them (MMDetection's QuasiDenseTrackHead ignores extra keys) takes anything."""
+    try:
+        source = inspect.getsource(klass.__init__)
+    except (OSError, TypeError):
+        return False
+    return re.search(r"\.__init__\((?:[^()]|\([^()]*\))*\*\*\s*kwargs", source) is not None
+
+
+def _params(klass: type) -> list[inspect.Parameter]:
+    return list(inspect.signature(klass.__init__).parameters.values())
 
 
 def init_keys(builder: Any) -> set[str] | None:
-    """The keyword arguments a registered class (following ``**kwargs`` up its bases) or factory
-    function takes; None when open-ended."""
+    """The keyword arguments a registered class (following ``**kwargs`` up its bases while each class
+    passes them on) or factory function takes; None when open-ended."""
     if not isinstance(builder, type):
         params = inspect.signature(builder).parameters.values()
         if any(p.kind is p.VAR_KEYWORD for p in params):
             return None
         return {p.name for p in params if p.kind is not p.VAR_POSITIONAL}
     names: set[str] = set()
+    if any(len(klass.__bases__) > 1 for klass in builder.__mro__):
+        # several bases: which __init__ the **kwargs reach depends on each class's super() call (MMDetection's
+        # VFNetHead skips one of its bases), so take every class's arguments
+        for klass in builder.__mro__:
+            if "__init__" not in vars(klass) or klass.__module__.split(".")[0] in ("torch", "builtins"):
+                continue
+            params = _params(klass)
+            if any(p.kind is p.VAR_KEYWORD for p in params) and not _forwards_kwargs(klass):
+                return None
+            names |= {p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+        return names - {"self"}
     for klass in builder.__mro__:
         if klass is object:
             return None
         if "__init__" not in vars(klass):
             continue
-        params = inspect.signature(klass.__init__).parameters.values()
+        params = _params(klass)
         names |= {p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
         if not any(p.kind is p.VAR_KEYWORD for p in params):
             return names - {"self"}
+        if not _forwards_kwargs(klass):
+            return None
     return None
 
 
-def _registered(registry: Any, kind: Any) -> Any:
-    """The class (or function) a ``type`` names in MMEngine's root `registry` (None: another scope's,
-    or unknown)."""
+def _registered(registry: Any, kind: Any, scope: str | None = None) -> Any:
+    """The class (or function) a ``type`` names in `registry` under `scope` (the config's
+    ``default_scope`` or a dict's ``_scope_``; None: MMEngine's root); None when not found."""
     if callable(kind):
         return kind
-    if not isinstance(kind, str) or "." in kind:  # "mmdet.RetinaNet": another scope, built by its own registry
+    if not isinstance(kind, str):
         return None
     try:
+        if scope and scope != "mmengine":
+            # as the Runner's build does: the scope's registry (imported by MMEngine, with the modules it names)
+            with registry.switch_scope_and_registry(scope) as scoped:
+                return scoped.get(kind)
         return registry.get(kind)
     except Exception:  # noqa: BLE001 - a name this check cannot resolve is left to the build
         return None
@@ -116,18 +276,27 @@ def _check_section(section: Mapping, name: str, accepted: set[str], owner: str) 
             raise ConfigError(f"config key {name}.{key} is not a setting of {owner} ({hint})")
 
 
-def _check_typed(section: Any, name: str, registry: Any, extra: Iterable[str] = (), default: str | None = None) -> None:
-    """Check a ``dict(type=..., ...)`` against its registered class, then its typed sub-dicts."""
+def _check_typed(section: Any, name: str, registry: Any, extra: Iterable[str] = (), default: str | None = None,
+                 scope: str | None = None, fixed: Iterable[str] = (), depth: int = 1) -> None:
+    """Check a ``dict(type=..., ...)`` against its registered class, then (`depth` levels) its typed
+    sub-dicts, looked up in the same registry (a type found only in another one is left alone).
+
+    One level: a model's backbone, neck, heads and network.  Deeper dicts are often edited by their
+    parent before they are built (MMDetection's DETR head takes ``bg_cls_weight`` out of ``loss_cls``),
+    so checking them against the class alone would refuse valid configs."""
     if not isinstance(section, Mapping):
         return
-    cls = _registered(registry, section.get("type", default))
+    scope = section.get("_scope_", scope)
+    cls = _registered(registry, section.get("type", default), scope)
     accepted = init_keys(cls) if cls is not None else None
     if accepted is None:
         return
-    _check_section(section, name, accepted | {"type"} | set(extra), getattr(cls, "__name__", str(cls)))
+    _check_section(section, name, (accepted - set(fixed)) | {"type"} | set(extra), getattr(cls, "__name__", str(cls)))
     for key, value in section.items():
-        if isinstance(value, Mapping) and "type" in value:
-            _check_typed(value, f"{name}.{key}", registry)
+        # an ``*_cfg`` (norm_cfg, act_cfg, init_cfg) goes through a builder function with keys of its own
+        # (``requires_grad``), not straight into the class its type names
+        if depth > 0 and isinstance(value, Mapping) and "type" in value and not key.endswith("_cfg"):
+            _check_typed(value, f"{name}.{key}", registry, scope=scope, depth=depth - 1)
 
 
 def _check_numbers(section: Mapping, name: str, cls: type) -> None:
@@ -139,26 +308,27 @@ def _check_numbers(section: Mapping, name: str, cls: type) -> None:
         annotation = getattr(param, "annotation", None)
         kind = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
         if kind in ("int", "float") and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                         or (kind == "int" and not isinstance(value, int))):
+                                         or (kind == "int" and isinstance(value, float) and not value.is_integer())):
             raise ConfigError(f"config key {name}.{key} must be {'an integer' if kind == 'int' else 'a number'}, "
                               f"got {value!r}")
 
 
 def check_nested_keys(cfg: Config) -> None:
     """Keys inside the loops, dataloaders, ``optim_wrapper``, and the model / datasets of our types."""
-    from mmengine.registry import DATASETS, LOOPS, MODELS, OPTIM_WRAPPERS
+    from mmengine.registry import DATASETS, LOOPS, MODELS, OPTIM_WRAPPERS, OPTIMIZERS
     from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop, TestLoop, ValLoop
     from torch.utils.data import DataLoader
 
     from .setup import register_all_modules
 
     register_all_modules()
+    scope = cfg.get("default_scope")
     defaults = {"train_cfg": EpochBasedTrainLoop, "val_cfg": ValLoop, "test_cfg": TestLoop}
     for name, fixed in LOOP_SECTIONS.items():
         loop = cfg.get(name)
         if not isinstance(loop, Mapping) or not loop:
             continue
-        cls = _registered(LOOPS, loop["type"]) if "type" in loop else defaults[name]
+        cls = _registered(LOOPS, loop["type"], scope) if "type" in loop else defaults[name]
         if name == "train_cfg" and "type" not in loop and loop.get("by_epoch") is False:
             cls = IterBasedTrainLoop
         accepted = init_keys(cls) if cls is not None else None
@@ -170,10 +340,14 @@ def check_nested_keys(cfg: Config) -> None:
         loader = cfg.get(name)
         if isinstance(loader, Mapping):
             _check_section(loader, name, loader_keys, "the dataloader")
-            _check_typed(loader.get("dataset"), f"{name}.dataset", DATASETS)
-    _check_typed(cfg.get("model"), "model", MODELS)
-    _check_typed(cfg.get("optim_wrapper"), "optim_wrapper", OPTIM_WRAPPERS,
-                 extra=("optimizer", "constructor", "paramwise_cfg"), default="OptimWrapper")
+            _check_typed(loader.get("dataset"), f"{name}.dataset", DATASETS, scope=scope)
+    _check_typed(cfg.get("model"), "model", MODELS, scope=scope)
+    wrapper = cfg.get("optim_wrapper")
+    _check_typed(wrapper, "optim_wrapper", OPTIM_WRAPPERS, extra=("optimizer", "constructor", "paramwise_cfg"),
+                 default="OptimWrapper", scope=scope)
+    if isinstance(wrapper, Mapping) and isinstance(wrapper.get("optimizer"), Mapping):
+        # the Runner passes the parameters itself
+        _check_typed(wrapper["optimizer"], "optim_wrapper.optimizer", OPTIMIZERS, scope=scope, fixed=("params",))
 
 
 def apply_data_root(cfg: Config, file_root: str | None = None, options: Mapping | None = None) -> None:

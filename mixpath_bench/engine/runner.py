@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmengine.dist import master_only
 from mmengine.runner import Runner
 
-from ..errors import CheckpointError, ConfigError
+from ..errors import CheckpointError, ConfigError, MissingDependencyError
 from ..jsonio import atomic_path
 from .checkpoint import install_mmengine_loader, is_remote
 from .config import load_config
@@ -20,6 +20,7 @@ def prepare_config(config: str | Path, work_dir: str | None = None, resume: bool
                    fast: bool = False) -> Config:
     """The checked config with the command-line switches applied."""
     cfg = load_config(config, cfg_options)
+    check_vis_backends(cfg)
     cfg.launcher = launcher
     if work_dir is not None:
         cfg.work_dir = work_dir
@@ -38,6 +39,37 @@ def prepare_config(config: str | Path, work_dir: str | None = None, resume: bool
             print(f"train: --resume: {cfg.work_dir} holds no checkpoint yet (no last_checkpoint); starting afresh",
                   flush=True)
     return cfg
+
+
+#: what each of MMEngine's logging backends imports (any one of the modules), and the package that provides it
+VIS_BACKEND_NEEDS = {"WandbVisBackend": (("wandb",), "wandb"),
+                     "TensorboardVisBackend": (("tensorboard", "tensorboardX"), "tensorboard"),
+                     "MLflowVisBackend": (("mlflow",), "mlflow"), "ClearMLVisBackend": (("clearml",), "clearml"),
+                     "NeptuneVisBackend": (("neptune",), "neptune"), "DVCLiveVisBackend": (("dvclive",), "dvclive"),
+                     "AimVisBackend": (("aim",), "aim")}
+
+
+def check_vis_backends(cfg: Config) -> None:
+    """Each logging backend is a dict with a type, and its package is installed: one line now, not an
+    error at the first logged step (MMEngine imports the package lazily, after iterations have run)."""
+    import importlib.util
+
+    visualizer = cfg.get("visualizer")
+    backends = visualizer.get("vis_backends") if isinstance(visualizer, dict) else None
+    if backends is None:
+        return
+    if not isinstance(backends, (list, tuple)) or not all(isinstance(b, dict) and isinstance(b.get("type"), str)
+                                                          for b in backends):
+        raise ConfigError(f"visualizer.vis_backends must be a list of dicts with a 'type', got {str(backends)[:120]} "
+                          "(--cfg-options cannot write dicts: set visualizer.vis_backends.0.type=... or write it "
+                          "in a config file, see docs/openmmlab.md)")
+    for backend in backends:
+        kind = backend["type"].split(".")[-1]
+        if kind in VIS_BACKEND_NEEDS:
+            modules, package = VIS_BACKEND_NEEDS[kind]
+            if not any(importlib.util.find_spec(m) is not None for m in modules):
+                raise MissingDependencyError(f"visualizer.vis_backends: {kind} needs the '{package}' package: "
+                                             f"pip install {package} (or drop the backend)")
 
 
 def latest_in_work_dir(work_dir: str | Path) -> str | None:
@@ -109,6 +141,9 @@ def enable_fast(cfg: Config, amp: bool = False) -> None:
     cuda = torch.cuda.is_available()
     if amp and not cuda:
         raise ConfigError("--amp needs a CUDA GPU (bf16 autocast); drop --amp to train in fp32 on CPU")
+    if not cuda:
+        print("train: --fast without CUDA: in-memory whole batches, no per-step sync and a foreach optimizer; "
+              "the fused optimizer and channels-last are CUDA-only and stay off", flush=True)
     for name in ("train_dataloader", "val_dataloader"):
         loader = cfg.get(name)
         if loader is None:
@@ -137,7 +172,34 @@ def enable_fast(cfg: Config, amp: bool = False) -> None:
 
 class MixPathRunner(Runner):
     """MMEngine's Runner, with checkpoints written atomically: to a temporary file, flushed to
-    disk, then renamed into place, so a kill mid-save never leaves a truncated ``epoch_N.pth``."""
+    disk, then renamed into place, so a kill mid-save never leaves a truncated ``epoch_N.pth``.
+
+    The environment and the whole config are logged once the model, data and hooks are built
+    (`log_environment`), not before: a config mistake found while building is one line, not a
+    300-line config dump followed by the error."""
+
+    _pending_env: dict | None = None
+
+    def _log_env(self, env_cfg: dict) -> None:
+        self._pending_env = env_cfg
+
+    def log_environment(self) -> None:
+        """Log what MMEngine logs at the start (environment, config); once."""
+        if self._pending_env is not None:
+            env, self._pending_env = self._pending_env, None
+            super()._log_env(env)
+
+    def train(self):
+        self.log_environment()
+        return super().train()
+
+    def val(self):
+        self.log_environment()
+        return super().val()
+
+    def test(self):
+        self.log_environment()
+        return super().test()
 
     @master_only
     def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs) -> None:
@@ -176,6 +238,7 @@ def build_runner(cfg: Config, trust_checkpoint: bool = False) -> Runner:
         if launcher == "pytorch":
             init_cpu_distributed(cfg)
         runner = MixPathRunner.from_cfg(cfg)
+        runner.log_environment()
     except BaseException:
         if lock is not None:
             lock.release()

@@ -88,9 +88,15 @@ def resolve_arch(spec: str) -> tuple[Arch, dict]:
 
 
 def create_model(name: str, num_classes: int | None = None, **network_overrides) -> nn.Module:
-    """A freshly initialised stand-alone network of a named (or given) architecture."""
+    """A freshly initialised stand-alone network of a named (or given) architecture.
+
+    `name`: a registered name (`list_archs`), an architecture file (``.json``) or string.  With the
+    model zoo's weights: `mixpath_bench.create_model(name, pretrained=True)` (`mixpath_bench.zoo.pretrained`).
+    """
     arch, network = resolve_arch(name)
     if num_classes is not None:
+        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
+            raise ConfigError(f"create_model({name!r}): num_classes must be a positive integer, got {num_classes!r}")
         network["num_classes"] = num_classes
     network.update(network_overrides)
     try:

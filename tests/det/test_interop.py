@@ -35,6 +35,15 @@ model = dict(backbone=dict(_delete_=True, type='MixPathBackbone', arch='mixpath_
              bbox_head=dict(in_channels=32, feat_channels=32, stacked_convs=1))
 """
 
+# MMDetection's own RetinaNet config (its TTA base defines img_scales, a key nothing else reads) with our backbone
+STOCK_1X_CONFIG = """
+_base_ = 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'
+custom_imports = dict(imports=['mixpath_bench.det'], allow_failed_imports=False)
+model = dict(backbone=dict(_delete_=True, type='MixPathBackbone', arch='mixpath_a', init_cfg=None),
+             neck=dict(in_channels=[96, 240, 360, 1200], out_channels=32),
+             bbox_head=dict(in_channels=32, feat_channels=32, stacked_convs=1))
+"""
+
 
 def write_tiny_coco(root: Path) -> Path:
     """data/coco/{annotations/instances_{train,val}2017.json, train2017/, val2017/} with 2 images each;
@@ -121,3 +130,15 @@ def test_headline_config_mistakes_give_one_line(tmp_path, options, message):
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert proc.stderr.strip().splitlines()[-1] == f"error: {message}"
     assert "Traceback" not in proc.stderr and "Environment" not in proc.stdout + proc.stderr
+
+
+def test_mmdets_retinanet_1x_config_with_our_backbone_trains_through_mixpath_train(tmp_path):
+    """`mixpath train` on a config inheriting mmdet's retinanet_r50_fpn_1x_coco.py (which brings its TTA base)."""
+    coco = write_tiny_coco(tmp_path / "elsewhere")
+    (tmp_path / "retinanet_mixpath-a_fpn_1x_coco.py").write_text(STOCK_1X_CONFIG)
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "mixpath_bench", "train", str(tmp_path / "retinanet_mixpath-a_fpn_1x_coco.py"),
+           "--work-dir", str(tmp_path / "work"), "--cfg-options", f"data_root={coco}/", *ONE_STEP]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
+    assert_one_step(proc, tmp_path)
+    assert "Traceback" not in proc.stderr
