@@ -36,13 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(args.checkpoint).is_file():
         raise CheckpointError(f"checkpoint {args.checkpoint} does not exist")
     work = args.work_dir or str(Path("work_dirs") / f"{Path(args.config).stem}_test")
-    cfg = prepare_config(args.config, work, cfg_options=args.cfg_options)
+    cfg = prepare_config(args.config, work, cfg_options=args.cfg_options, register=register_for_config)
     if cfg.get("test_dataloader") is None or cfg.get("test_evaluator") is None:
         raise ConfigError(f"{args.config} defines no test_dataloader / test_evaluator")
     cfg.load_from = str(Path(args.checkpoint).resolve())
     cfg.resume = False
     check_data_files(cfg, ("test_dataloader",))  # before the Runner's environment dump
-    register_for_config(cfg)
     runner = build_runner(cfg, args.trust_checkpoint)
     metrics = runner.test()
     if not metrics:

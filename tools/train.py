@@ -42,10 +42,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main() -> int:
     args = parse_args()
     cfg = prepare_config(args.config, args.work_dir, args.resume, args.amp, args.epochs, args.cfg_options,
-                         args.launcher, args.fast)
+                         args.launcher, args.fast, register=register_for_config)
     check_data_files(cfg, ("train_dataloader", "val_dataloader"))  # before the Runner's environment dump
     check_zoo_weights(cfg)
-    register_for_config(cfg)
     runner = build_runner(cfg, args.trust_checkpoint)
     runner.train()
     return 0

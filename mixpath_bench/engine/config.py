@@ -17,7 +17,7 @@ import re
 import sys
 import warnings
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from mmengine.config import Config, DictAction  # noqa: F401 - DictAction re-exported for tools
 from mmengine.runner import Runner
@@ -45,9 +45,14 @@ def runner_keys() -> set[str]:
     return set(inspect.signature(Runner.__init__).parameters) - {"self", "cfg"} | {"model_wrapper_cfg"}
 
 
-def load_config(path: str | Path, options: dict | None = None, allowed: Iterable[str] | None = None) -> Config:
+def load_config(path: str | Path, options: dict | None = None, allowed: Iterable[str] | None = None,
+                register: Callable[[Config], None] | None = None) -> Config:
     """Read a python config (a path, or ``mixpath_bench::folder/name.py`` for a shipped one), merge
     ``--cfg-options``, and reject keys that nothing reads.
+
+    `register(cfg)` runs before the checks: what the config's scope needs registered so that its
+    classes can be checked (the tools pass `mixpath_bench.cli.register_for_config`, which registers
+    MMDetection's modules for ``default_scope='mmdet'``).
 
     Keys a ``_base_`` file brought in are the base's business: an unread one is a note naming the base,
     not an error (MMDetection's TTA bases define ``img_scales``, which only their own file reads).
@@ -66,6 +71,8 @@ def load_config(path: str | Path, options: dict | None = None, allowed: Iterable
     file_root = cfg.get("data_root")
     if options:
         cfg.merge_from_dict(options)
+    if register is not None:
+        register(cfg)
     # a file inside an installed package (``pkg::`` names one; OpenMMLab packages ship configs under .mim/)
     # is that package's: only the command line's keys are the user's own
     packaged = "::" in given or ".mim" in path.parts

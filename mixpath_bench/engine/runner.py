@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 from mmengine.config import Config
 from mmengine.dist import master_only
@@ -17,9 +18,9 @@ from .lock import lock_work_dir
 
 def prepare_config(config: str | Path, work_dir: str | None = None, resume: bool = False, amp: bool = False,
                    epochs: int | None = None, cfg_options: dict | None = None, launcher: str = "none",
-                   fast: bool = False) -> Config:
-    """The checked config with the command-line switches applied."""
-    cfg = load_config(config, cfg_options)
+                   fast: bool = False, register: Callable[[Config], None] | None = None) -> Config:
+    """The checked config with the command-line switches applied (`register`: see `load_config`)."""
+    cfg = load_config(config, cfg_options, register=register)
     check_vis_backends(cfg)
     cfg.launcher = launcher
     if work_dir is not None:
@@ -220,7 +221,8 @@ def build_runner(cfg: Config, trust_checkpoint: bool = False) -> Runner:
     (`mixpath_bench.engine.lock`); checkpoints are written atomically and load without unpickling
     (`PlainCheckpointHook`); `trust_checkpoint` (``--trust-checkpoint``) unpickles the local files
     it loads (load_from, resume) in full.  URLs are refused.
-    Detection configs need `mixpath_bench.cli.register_for_config(cfg)` first (tools do this).
+    Detection configs need `mixpath_bench.cli.register_for_config(cfg)` first (the tools pass it to
+    `prepare_config`).
     """
     from .hooks import PlainCheckpointHook
     from .record import build_record
