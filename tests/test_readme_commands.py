@@ -186,6 +186,8 @@ def test_command_parses_as_written(where, cmd):
         value = token.split("=", 1)[-1]
         if value.startswith(SHIPPED) and "*" not in value:
             assert (ROOT / value).exists(), f"{shown}: {value} is not in the repository"
+        if value.startswith("mixpath_bench::"):  # a shipped config by name
+            assert (ROOT / "configs" / value[len("mixpath_bench::"):]).is_file(), f"{shown}: no shipped config {value}"
         if value.startswith("work_dirs/") and value.endswith((".pth", "pareto.json")) and "*" not in value:
             assert value in written_files(where), f"{shown}: no command in {where} writes {value}"
 
