@@ -403,6 +403,7 @@ def probes(d: Path):
         add(f"download: manifest ({k})", "error", lambda k=k: run_tool("download.py", "tiny", env=zoo_env(k)))
     add("download: unknown entry", "error", lambda: run_tool("download.py", "nope", env=zoo_env("empty")))
     second_pass(d, inp, marker, ck, add)
+    openmmlab_pass(d, inp, add)
     return P, inp, marker
 
 
@@ -508,6 +509,58 @@ def second_pass(d: Path, inp: Path, marker: Path, ck: Path, add) -> None:
     add("lib: truth table edited in place", "ok", lambda: run_lib(edited_in_place))
     add("lib: stage record naming a file outside the work dir", "error", lambda: run_lib(
         lambda: Experiment(demo, d / "exp_rec", log=lambda _: None).ctx.path("../../victim_outside.txt")))
+
+
+def openmmlab_pass(d: Path, inp: Path, add) -> None:
+    """Config names, keys from bases, nested typos, logging backends, create_model: as an OpenMMLab user meets them."""
+    import importlib.util
+
+    from mixpath_bench.engine import load_config
+    from mixpath_bench.zoo import publish
+    from mixpath_bench.zoo.pretrained import create_model
+
+    for name in ("mixpath_bench::../setup.py", "mixpath_bench::/etc/passwd", "mixpath_bench::supernet/s4_nb101_mnist.py",
+                 "mixpath_bench::", "nopkg::supernet/s1_cifar10.py"):
+        add(f"train: config named {name}", "error", lambda name=name: run_tool("train.py", name, "--work-dir", d / "nm"))
+    for label, base in (("an unknown package", "nopkg::x/y.py"), ("a missing shipped config", "mixpath_bench::x/y.py"),
+                        ("a missing local file", "./nothing_here.py")):
+        path = inp / f"base_{label.split()[-2]}.py"
+        path.write_text(f"_base_ = {base!r}\n")
+        add(f"lib: _base_ naming {label}", "error", lambda path=path: run_lib(lambda: load_config(path)))
+    (inp / "stock_tta.py").write_text("_base_ = 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'\n"
+                                      "custom_imports = dict(imports=['mixpath_bench.det'], allow_failed_imports=False)\n")
+    add("lib: mmdet's retinanet_r50_fpn_1x_coco.py as a base", "ok",
+        lambda: run_lib(lambda: load_config(inp / "stock_tta.py")))
+    for option in ("optim_wrapper.optimizer.lrr=0.1", "model.network.type=S5Supernet", "model.data_preprocessor.mena=1",
+                   "visualizer.vis_backends=[dict(type='TensorboardVisBackend')]"):
+        add(f"train: --cfg-options {option}", "error", lambda option=option: run_tool(
+            "train.py", "mixpath_bench::supernet/s4_nb101_mnist5k.py", "--work-dir", d / "opt", "--cfg-options", *TINY,
+            option))
+    for option in ("model.backbone.out_indice=[0,1]", "model.bbox_head.num_clases=3"):
+        add(f"train (detection): --cfg-options {option}", "error", lambda option=option: run_tool(
+            "train.py", ROOT / "configs/retinanet_mixpath_a_shapes.py", "--work-dir", d / "det", "--cfg-options", option))
+    if importlib.util.find_spec("tensorboard") is None:
+        add("train: TensorBoard backend without tensorboard installed", "error", lambda: run_tool(
+            "train.py", "mixpath_bench::supernet/s4_nb101_mnist5k.py", "--work-dir", d / "tb", "--cfg-options", *TINY,
+            "visualizer.vis_backends.0.type=TensorboardVisBackend"))
+    add("lib: create_model('mixpath_a', pretrained=True) (no published weights)", "error",
+        lambda: run_lib(lambda: create_model("mixpath_a", pretrained=True)))
+
+    def wrong_weights():
+        entry = publish(create_model("S4:3311").state_dict(), "wrong", d / "pub")
+        entry.update(arch="S4:2100", url=(d / "pub" / entry["file"]).as_uri())
+        (d / "wrong_zoo.json").write_text(json.dumps({"models": [entry]}))
+        env = {"MIXPATH_ZOO_MANIFEST": str(d / "wrong_zoo.json"), "MIXPATH_ZOO_LOCAL": "1",
+               "MIXPATH_CACHE": str(d / "cache")}
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            create_model("wrong", pretrained=True)
+        finally:
+            for k, v in saved.items():
+                os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+
+    add("lib: zoo weights of another architecture", "error", lambda: run_lib(wrong_weights))
 
 
 def main() -> int:

@@ -46,6 +46,14 @@ def data_path(*parts: str) -> Path:
     return (DATA_ROOT.joinpath(*parts)).resolve()
 
 
+def is_file(path: str | Path) -> bool:
+    """``Path.is_file`` that answers False for a name the OS cannot look up (too long, a NUL byte)."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def shipped_configs() -> list[str]:
     """Names (``folder/file.py``, relative to the shipped ``configs/``) of every shipped config."""
     root = data_path("configs")
@@ -63,7 +71,7 @@ def shipped_config(name: str) -> Path:
         raise ConfigError(f"{CONFIG_PREFIX}{name}: a shipped config is named by its path inside configs/, "
                           f"e.g. {CONFIG_PREFIX}supernet/s4_nb101_mnist5k.py")
     path = root.joinpath(*parts)
-    if not path.is_file():
+    if not is_file(path) or not path.resolve().is_relative_to(root):  # a link out of configs/ is not shipped
         close = difflib.get_close_matches(name, shipped_configs(), n=1, cutoff=0.5)
         hint = f"did you mean {CONFIG_PREFIX}{close[0]}?" if close else f"shipped: {', '.join(shipped_configs())}"
         raise ConfigError(f"no shipped config {CONFIG_PREFIX}{name} ({hint})")
@@ -73,12 +81,15 @@ def shipped_config(name: str) -> Path:
 def missing_config_hint(path: str | Path) -> str:
     """What to say after "config file PATH does not exist": the shipped config of that name, if any."""
     path = Path(path)
-    if path.is_absolute():
+    if path.is_absolute() or ".." in path.parts:
         return ""
     text = path.as_posix()
     for rel in (text[len("configs/"):] if text.startswith("configs/") else None, text):
-        if rel and (data_path("configs") / rel).is_file():
-            return f"; the shipped config of that name is {CONFIG_PREFIX}{rel}"
+        try:
+            if rel and shipped_config(rel):
+                return f"; the shipped config of that name is {CONFIG_PREFIX}{rel}"
+        except ConfigError:
+            continue
     return f" (shipped configs are named like {CONFIG_PREFIX}supernet/s4_nb101_mnist5k.py)"
 
 
@@ -102,7 +113,7 @@ def config_reference(value: str | Path, config_file: str | Path, key: str) -> Pa
     path = Path(str(value))
     tried = [path] if path.is_absolute() else [path, Path(config_file).parent / path, DATA_ROOT / path]
     for candidate in tried:
-        if candidate.is_file():
+        if is_file(candidate):
             return candidate
     raise ConfigError(f"{key} = {str(value)!r} in {config_file}: no such file (looked for "
                       + ", ".join(str(c) for c in dict.fromkeys(tried)) + ")")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.abc
 import importlib.util
 import sys
+import threading
 import warnings
 
 #: timm's arguments that say where weights come from; our weights come from the model zoo
@@ -44,7 +45,9 @@ def register_with_timm() -> list[str]:
     added = []
     for name in list_archs():
         if not is_model(name):
-            register_model(_entry_point(name))
+            entry = _entry_point(name)
+            setattr(sys.modules[__name__], name, entry)  # timm lists it in this module's __all__
+            register_model(entry)
             added.append(name)
     return added
 
@@ -57,25 +60,37 @@ def _register_quietly() -> None:
 
 
 class _AfterTimmImport(importlib.abc.MetaPathFinder):
-    """Finds timm through the other finders and registers our names once timm's module has run."""
+    """Finds timm through the other finders and registers our names once timm's module has run.
+
+    A lookup alone (``importlib.util.find_spec('timm')``, as libraries do to see whether timm is
+    installed) leaves the hook in place; it goes once timm's own code has run."""
+
+    _busy = threading.local()
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname != "timm":
+        if fullname != "timm" or getattr(self._busy, "on", False):
             return None
-        if self in sys.meta_path:
-            sys.meta_path.remove(self)  # one shot; the search below goes to the other finders
-        spec = importlib.util.find_spec("timm")
+        self._busy.on = True
+        try:
+            spec = importlib.util.find_spec("timm")  # the other finders (this one answers None meanwhile)
+        finally:
+            self._busy.on = False
         loader = getattr(spec, "loader", None)
         if loader is None or not hasattr(loader, "exec_module"):
             return spec
-        run = loader.exec_module
+        run = loader.exec_module  # a fresh loader per lookup: changing it touches no one else's
 
         def exec_module(module):
-            run(module)
+            run(module)  # an import that fails leaves the hook for the next try
+            _uninstall()
             _register_quietly()
 
         loader.exec_module = exec_module
         return spec
+
+
+def _uninstall() -> None:
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _AfterTimmImport)]
 
 
 def install() -> None:

@@ -15,6 +15,7 @@ import inspect
 import os
 import re
 import sys
+import textwrap
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -23,7 +24,7 @@ from mmengine.config import Config, DictAction  # noqa: F401 - DictAction re-exp
 from mmengine.runner import Runner
 
 from ..errors import ConfigError, DatasetError
-from ..package_data import CONFIG_PREFIX, config_path, enable_config_names, missing_config_hint
+from ..package_data import CONFIG_PREFIX, config_path, enable_config_names, is_file, missing_config_hint
 
 #: Keys read by tools/train.py itself, beyond the Runner's constructor arguments.
 EXTRA_KEYS = {"data_root"}
@@ -60,7 +61,7 @@ def load_config(path: str | Path, options: dict | None = None, allowed: Iterable
     enable_config_names()
     given = str(path)
     path = external_config_path(given) if "::" in given else config_path(given)
-    if not path.is_file():
+    if not is_file(path):
         raise ConfigError(f"config file {path} does not exist{missing_config_hint(path)}")
     try:
         with quiet_pkg_resources():
@@ -76,13 +77,14 @@ def load_config(path: str | Path, options: dict | None = None, allowed: Iterable
     # a file inside an installed package (``pkg::`` names one; OpenMMLab packages ship configs under .mim/)
     # is that package's: only the command line's keys are the user's own
     packaged = "::" in given or ".mim" in path.parts
-    own = (set() if packaged else own_keys(path)) | {str(k).split(".")[0] for k in (options or {})}
+    cli = {str(k).split(".")[0] for k in (options or {})}
+    own = (set() if packaged else own_keys(path)) | cli
     label = given if packaged else None
     if allowed is None:
-        check_keys(cfg, runner_keys() | EXTRA_KEYS | OPENMMLAB_KEYS, own, path, label)
+        check_keys(cfg, runner_keys() | EXTRA_KEYS | OPENMMLAB_KEYS, own, path, label, cli)
         check_nested_keys(cfg)
     else:
-        check_keys(cfg, allowed, own, path, label)
+        check_keys(cfg, allowed, own, path, label, cli)
     apply_data_root(cfg, file_root, options)
     return cfg
 
@@ -175,8 +177,31 @@ def base_defining(key: str, path: str | Path) -> str | None:
     return next((name for name, base_path in base_chain(path) if key in own_keys(base_path)), None)
 
 
+def _drop_variables(unknown: list[str], path: Path, own_file: set[str], cli: set[str]) -> list[str]:
+    """The unknown keys that are not variables.  A variable is read in the file that assigns it
+    (``max_epochs = 12`` ... ``dict(max_epochs=max_epochs)``).  Setting a variable again - with
+    ``--cfg-options``, or in a child when only a base reads it - changes nothing (the values that use it
+    were computed when its file was read): one line that says so."""
+    chain = base_chain(path)
+    left = []
+    for key in unknown:
+        readers = ([path.name] if key in used_names(path) else []) + [n for n, p in chain if key in used_names(p)]
+        if key in cli and readers:
+            raise ConfigError(f"config key {key!r} set on the command line changes nothing: it is a variable that "
+                              f"{readers[0]} reads when it is loaded; set the settings that use it instead")
+        if key in own_file and key in used_names(path):
+            continue  # the file's own variable
+        if key in own_file and readers:
+            raise ConfigError(f"config key {key!r} set in {path.name} changes nothing: it is a variable that "
+                              f"{readers[0]} reads when it is loaded; set the settings that use it instead")
+        if key not in own_file and key not in cli and readers:
+            continue  # a base's own variable
+        left.append(key)
+    return left
+
+
 def check_keys(cfg: Config, allowed: Iterable[str], own: set[str] | None = None, path: str | Path | None = None,
-               package_file: str | None = None) -> None:
+               package_file: str | None = None, cli: Iterable[str] = ()) -> None:
     """Raise `ConfigError` naming every top-level key that is not in `allowed`.
 
     A key the file (`path`) or one of its bases reads as a variable is not a setting and passes.
@@ -188,9 +213,9 @@ def check_keys(cfg: Config, allowed: Iterable[str], own: set[str] | None = None,
     # names starting with "_" are config-local helpers (substituted when the file is read)
     unknown = sorted(k for k in cfg.keys() if k not in allowed and not k.startswith("_"))
     origin: dict[str, str] = {}
-    if unknown and path is not None:  # a variable the file or a base reads (max_epochs = 12 ... max_epochs) is a helper
-        used = used_names(path).union(*(used_names(p) for _, p in base_chain(path)))
-        unknown = [k for k in unknown if k not in used]
+    if unknown and path is not None:
+        own_file = own_keys(path) if own is not None and package_file is None else set()
+        unknown = _drop_variables(unknown, Path(path), own_file, set(cli))
     if own is not None and path is not None:
         for key in [k for k in unknown if k not in own]:
             base = base_defining(key, path) or package_file
@@ -211,13 +236,16 @@ def check_keys(cfg: Config, allowed: Iterable[str], own: set[str] | None = None,
 
 
 def _forwards_kwargs(klass: type) -> bool:
-    """Whether `klass.__init__` hands its ``**kwargs`` to another ``__init__`` (a base's); one that keeps
-    them (MMDetection's QuasiDenseTrackHead ignores extra keys) takes anything."""
+    """Whether `klass.__init__` hands its ``**kwargs`` to another ``__init__`` (a base's), read from its
+    parsed code; one that keeps them (MMDetection's QuasiDenseTrackHead ignores extra keys) takes anything."""
     try:
-        source = inspect.getsource(klass.__init__)
-    except (OSError, TypeError):
+        tree = ast.parse(textwrap.dedent(inspect.getsource(klass.__init__)))
+    except (OSError, TypeError, SyntaxError):
         return False
-    return re.search(r"\.__init__\((?:[^()]|\([^()]*\))*\*\*\s*kwargs", source) is not None
+    var_kw = next((p.name for p in _params(klass) if p.kind is p.VAR_KEYWORD), None)
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__"
+               and any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id == var_kw for k in node.keywords)
+               for node in ast.walk(tree))
 
 
 def _params(klass: type) -> list[inspect.Parameter]:
@@ -237,10 +265,12 @@ def init_keys(builder: Any) -> set[str] | None:
         # several bases: which __init__ the **kwargs reach depends on each class's super() call (MMDetection's
         # VFNetHead skips one of its bases), so take every class's arguments
         for klass in builder.__mro__:
-            if "__init__" not in vars(klass) or klass.__module__.split(".")[0] in ("torch", "builtins"):
+            if "__init__" not in vars(klass) or klass is object:
                 continue
             params = _params(klass)
-            if any(p.kind is p.VAR_KEYWORD for p in params) and not _forwards_kwargs(klass):
+            # torch.nn.Module takes *args/**kwargs for its own bookkeeping: not a sign of an open signature
+            if (any(p.kind is p.VAR_KEYWORD for p in params) and klass.__module__.split(".")[0] != "torch"
+                    and not _forwards_kwargs(klass)):
                 return None
             names |= {p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
         return names - {"self"}

@@ -44,28 +44,31 @@ def prepare_config(config: str | Path, work_dir: str | None = None, resume: bool
 
 #: what each of MMEngine's logging backends imports (any one of the modules), and the package that provides it
 VIS_BACKEND_NEEDS = {"WandbVisBackend": (("wandb",), "wandb"),
-                     "TensorboardVisBackend": (("tensorboard", "tensorboardX"), "tensorboard"),
+                     "TensorboardVisBackend": (("tensorboard",), "tensorboard"),  # torch.utils.tensorboard
                      "MLflowVisBackend": (("mlflow",), "mlflow"), "ClearMLVisBackend": (("clearml",), "clearml"),
                      "NeptuneVisBackend": (("neptune",), "neptune"), "DVCLiveVisBackend": (("dvclive",), "dvclive"),
                      "AimVisBackend": (("aim",), "aim")}
 
 
 def check_vis_backends(cfg: Config) -> None:
-    """Each logging backend is a dict with a type, and its package is installed: one line now, not an
-    error at the first logged step (MMEngine imports the package lazily, after iterations have run)."""
+    """Each logging backend is a dict with a type, and its package is installed: one line now, instead of
+    an ImportError traceback while the Runner is built (a backend imports its package when the Runner
+    hands it the config, after the environment and config have been logged)."""
     import importlib.util
 
     visualizer = cfg.get("visualizer")
     backends = visualizer.get("vis_backends") if isinstance(visualizer, dict) else None
     if backends is None:
         return
-    if not isinstance(backends, (list, tuple)) or not all(isinstance(b, dict) and isinstance(b.get("type"), str)
-                                                          for b in backends):
+    backends = [backends] if isinstance(backends, dict) else backends  # MMEngine takes one dict too
+    kinds = [b.get("type") for b in backends] if isinstance(backends, (list, tuple)) and all(
+        isinstance(b, dict) for b in backends) else None
+    if kinds is None or not all(isinstance(k, str) or isinstance(k, type) for k in kinds):
         raise ConfigError(f"visualizer.vis_backends must be a list of dicts with a 'type', got {str(backends)[:120]} "
                           "(--cfg-options cannot write dicts: set visualizer.vis_backends.0.type=... or write it "
                           "in a config file, see docs/openmmlab.md)")
-    for backend in backends:
-        kind = backend["type"].split(".")[-1]
+    for kind in kinds:
+        kind = kind.__name__ if isinstance(kind, type) else kind.split(".")[-1]
         if kind in VIS_BACKEND_NEEDS:
             modules, package = VIS_BACKEND_NEEDS[kind]
             if not any(importlib.util.find_spec(m) is not None for m in modules):

@@ -311,3 +311,71 @@ def test_a_config_names_a_shipped_supernet_config_by_name(tmp_path):
     assert found.samefile(ROOT / "configs/supernet/s4_nb101_mnist5k.py")
     with pytest.raises(ConfigError, match="no shipped config mixpath_bench::supernet/nope.py"):
         config_reference("mixpath_bench::supernet/nope.py", tmp_path / "experiment.py", "supernet_config")
+
+
+def test_setting_a_variable_again_is_refused_because_it_changes_nothing(tmp_path):
+    """MMEngine computes a base's values when it reads the base: a child (or --cfg-options) setting the base's
+    variable again would change nothing, silently."""
+    (tmp_path / "base.py").write_text(f"_base_ = '{SUPERNET}'\nepochs = 12\ntrain_cfg = dict(max_epochs=epochs)\n")
+    (tmp_path / "child.py").write_text("_base_ = './base.py'\nepochs = 24\n")
+    with pytest.raises(ConfigError, match="config key 'epochs' set in child.py changes nothing: it is a variable that "
+                                          "./base.py reads"):
+        load_config(tmp_path / "child.py")
+    with pytest.raises(ConfigError, match="'epochs' set on the command line changes nothing"):
+        load_config(tmp_path / "base.py", {"epochs": 24})
+    (tmp_path / "reads.py").write_text("_base_ = './base.py'\nepochs = 24\ntrain_cfg = dict(max_epochs=epochs)\n")
+    assert load_config(tmp_path / "reads.py").train_cfg.max_epochs == 24  # read where it is set: fine
+    assert load_config(tmp_path / "base.py").train_cfg.max_epochs == 12
+
+
+@pytest.mark.parametrize("name", ["mixpath_bench::" + "a" * 300 + ".py", "b" * 300 + ".py", "c\x00.py"])
+def test_names_the_os_cannot_look_up_are_one_line(name):
+    with pytest.raises(ConfigError) as err:
+        load_config(name)
+    assert "\n" not in str(err.value)
+
+
+def test_hints_never_name_a_path_outside_the_shipped_configs(tmp_path, monkeypatch):
+    from mixpath_bench.package_data import missing_config_hint
+
+    monkeypatch.chdir(tmp_path)
+    for given in ("../setup.py", "configs/../README.md", "_base_/../../mixpath_bench/__init__.py"):
+        assert "shipped config of that name" not in missing_config_hint(given)
+
+
+def test_a_link_out_of_the_shipped_configs_is_not_a_shipped_config(tmp_path, monkeypatch):
+    import mixpath_bench.package_data as package_data
+
+    for folder in ("configs", "model_zoo", "tools"):
+        (tmp_path / "data" / folder).mkdir(parents=True)
+    (tmp_path / "secret.py").write_text("x = 1\n")
+    (tmp_path / "data" / "configs" / "leak.py").symlink_to(tmp_path / "secret.py")
+    (tmp_path / "data" / "configs" / "real.py").write_text("y = 1\n")
+    monkeypatch.setattr(package_data, "DATA_ROOT", tmp_path / "data")
+    assert package_data.shipped_config("real.py").is_file()
+    with pytest.raises(ConfigError, match="no shipped config mixpath_bench::leak.py"):
+        package_data.shipped_config("leak.py")
+
+
+def test_init_keys_counts_torch_bases_and_reads_code_not_comments():
+    import torch
+
+    class Mixin:
+        def __init__(self, *args, tag=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    class TaggedSGD(Mixin, torch.optim.SGD):
+        pass
+
+    assert {"tag", "lr", "momentum"} <= init_keys(TaggedSGD)
+
+    class Base:
+        def __init__(self, depth=1):
+            pass
+
+    class Keeps(Base):
+        def __init__(self, a=1, **kwargs):
+            # super().__init__(**kwargs)
+            super().__init__()
+
+    assert init_keys(Keeps) is None

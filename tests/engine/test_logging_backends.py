@@ -1,4 +1,5 @@
-"""The TensorBoard / W&B recipe of the docs: ``--cfg-options visualizer.vis_backends=[...]``."""
+"""The TensorBoard / W&B recipe of the docs: ``--cfg-options visualizer.vis_backends.0.type=...``, and every
+logging backend checked before anything runs."""
 import importlib.util
 import subprocess
 import sys
@@ -51,4 +52,11 @@ def test_a_malformed_backend_list_is_one_line(backends):
     from mixpath_bench.errors import ConfigError
 
     with pytest.raises(ConfigError, match="visualizer.vis_backends must be a list of dicts with a 'type'"):
+        check_vis_backends(Config(dict(visualizer=dict(type="Visualizer", vis_backends=backends))))
+
+
+def test_the_forms_mmengine_accepts_pass():
+    from mmengine.visualization import LocalVisBackend
+
+    for backends in (dict(type="LocalVisBackend"), [dict(type=LocalVisBackend)], []):
         check_vis_backends(Config(dict(visualizer=dict(type="Visualizer", vis_backends=backends))))

@@ -102,8 +102,10 @@ print(','.join(sorted(timm.list_models('*tiny_s4*'))))
 """
 
 
-@pytest.mark.parametrize("first", ["import mixpath_bench\nimport timm", "import timm\nimport mixpath_bench"],
-                         ids=["mixpath_bench-first", "timm-first"])
+@pytest.mark.parametrize("first", ["import mixpath_bench\nimport timm", "import timm\nimport mixpath_bench",
+                                   "import importlib.util, mixpath_bench\nassert importlib.util.find_spec('timm')\n"
+                                   "import timm"],
+                         ids=["mixpath_bench-first", "timm-first", "looked-up-first"])
 def test_timm_create_model_knows_our_names(tmp_path, monkeypatch, first):
     _, env = write_zoo(tmp_path, monkeypatch)
     proc = subprocess.run([sys.executable, "-c", TIMM.format(first=first)], capture_output=True, text=True,
