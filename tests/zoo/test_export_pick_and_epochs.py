@@ -66,3 +66,38 @@ def test_evaluate_announces_the_canonical_form_it_scores(tiny_supernet):
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-1500:]
     assert "S4:1203 is the same network as S4:3210" in proc.stdout
+
+
+def lr_curve(schedulers, iters_per_epoch: int, epochs: int) -> list[float]:
+    """The learning rate at every iteration, the schedulers stepped as MMEngine's ParamSchedulerHook steps them."""
+    import torch
+    from mmengine.optim import OptimWrapper
+    from mmengine.registry import PARAM_SCHEDULERS
+
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.01)
+    wrapper = OptimWrapper(optimizer)
+    built = [PARAM_SCHEDULERS.build(dict(s), default_args=dict(optimizer=wrapper, epoch_length=iters_per_epoch))
+             for s in schedulers]
+    lrs = []
+    for it in range(iters_per_epoch * epochs):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()  # no gradients: nothing moves; the schedulers then step in PyTorch's order
+        for s in built:
+            if not s.by_epoch:
+                s.step()
+        if (it + 1) % iters_per_epoch == 0:
+            for s in built:
+                if s.by_epoch:
+                    s.step()
+    return lrs
+
+
+@pytest.mark.parametrize("iters_per_epoch", [100, 600])
+def test_epochs_leaves_the_detection_warmups_lr_curve_unchanged(iters_per_epoch):
+    """The RetinaNet recipe: 500 iterations of linear warmup, then x0.1 at epochs 8 and 11.  --epochs 1 trains the
+    first epoch exactly as the 12-epoch run does (an old --epochs set the warmup's end to 1 iteration)."""
+    cfg = Config.fromfile(str(ROOT / "configs/_base_/retinanet_coco.py"))
+    full = lr_curve(cfg.param_scheduler, iters_per_epoch, 1)
+    set_epochs(cfg, 1)
+    assert lr_curve(cfg.param_scheduler, iters_per_epoch, 1) == full
+    assert full[0] == pytest.approx(1e-5) and full[min(499, iters_per_epoch - 1)] > 0.009 * min(1, iters_per_epoch / 500)
