@@ -29,10 +29,11 @@ def test_config_builds_model(path):
 def test_embedded_config_trains_one_epoch(path, tmp_path):
     cmd = [sys.executable, str(ROOT / "tools/train.py"), str(path), "--work-dir", str(tmp_path), "--epochs", "1",
            "--cfg-options", "train_dataloader.dataset.name=digits", "val_dataloader.dataset.name=digits",
-           "train_dataloader.dataset.size=8", "val_dataloader.dataset.size=8"]
+           "train_dataloader.dataset.size=8", "val_dataloader.dataset.size=8",
+           "train_dataloader.num_batch_per_epoch=2"]  # a short epoch
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert (tmp_path / "epoch_1.pth").is_file()
+    assert (tmp_path / "epoch_1.pth").is_file() and "Epoch(train) [1][2/2]" in proc.stdout + proc.stderr
 
 
 def test_torchrun_two_processes_on_cpu(tmp_path):
