@@ -92,6 +92,7 @@ def lr_curve(schedulers, iters_per_epoch: int, epochs: int) -> list[float]:
     return lrs
 
 
+@pytest.mark.filterwarnings("ignore:Detected call of `scheduler.step\\(\\)` before:UserWarning")  # no training here
 @pytest.mark.parametrize("iters_per_epoch", [100, 600])
 def test_epochs_leaves_the_detection_warmups_lr_curve_unchanged(iters_per_epoch):
     """The RetinaNet recipe: 500 iterations of linear warmup, then x0.1 at epochs 8 and 11.  --epochs 1 trains the
