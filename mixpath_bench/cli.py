@@ -22,8 +22,8 @@ def tool_parser(doc: str) -> argparse.ArgumentParser:
 
 
 def add_config(p: argparse.ArgumentParser, help: str = "python config file", options: bool = True) -> None:
-    """Positional CONFIG, and ``--cfg-options key=value ...`` merged into it."""
-    p.add_argument("config", help=help)
+    """Positional CONFIG (a path, or a shipped config by name), and ``--cfg-options key=value ...`` merged into it."""
+    p.add_argument("config", help=f"{help}; a shipped one by name: mixpath_bench::<folder>/<file>.py")
     if options:
         add_cfg_options(p)
 
