@@ -15,6 +15,7 @@ mixpath_bench`` does it).
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 
 from .errors import ConfigError, UserError
@@ -46,6 +47,17 @@ def data_path(*parts: str) -> Path:
     return (DATA_ROOT.joinpath(*parts)).resolve()
 
 
+def arch_dir() -> Path:
+    """Folder of the named architecture files: ``model_zoo/archs`` as shipped (``$MIXPATH_ARCH_DIR`` overrides)."""
+    env = os.environ.get("MIXPATH_ARCH_DIR")
+    return Path(env) if env else data_path("model_zoo", "archs")
+
+
+def list_archs() -> list[str]:
+    """Names of the named architecture files (what ``create_model(name)`` takes)."""
+    return sorted(p.stem for p in arch_dir().glob("*.json"))
+
+
 def is_file(path: str | Path) -> bool:
     """``Path.is_file`` that answers False for a name the OS cannot look up (too long, a NUL byte)."""
     try:
@@ -60,36 +72,42 @@ def shipped_configs() -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if "__pycache__" not in p.parts)
 
 
+def _shipped_file(name: str) -> Path | None:
+    """The file NAME (relative to the shipped ``configs/``) if it is one; None otherwise (also for a name
+    that leaves ``configs/``: ``..``, absolute, a link out)."""
+    root = data_path("configs")
+    parts = Path(name).parts
+    if not name or Path(name).is_absolute() or ".." in parts:
+        return None
+    path = root.joinpath(*parts)
+    return path if is_file(path) and path.resolve().is_relative_to(root) else None
+
+
 def shipped_config(name: str) -> Path:
     """The shipped config ``mixpath_bench::NAME`` (NAME relative to ``configs/``, e.g. ``supernet/s1_cifar10.py``)."""
     name = str(name)
     if name.startswith(CONFIG_PREFIX):
         name = name[len(CONFIG_PREFIX):]
-    root = data_path("configs")
-    parts = Path(name).parts
-    if not name or Path(name).is_absolute() or ".." in parts:
+    if not name or Path(name).is_absolute() or ".." in Path(name).parts:
         raise ConfigError(f"{CONFIG_PREFIX}{name}: a shipped config is named by its path inside configs/, "
                           f"e.g. {CONFIG_PREFIX}supernet/s4_nb101_mnist5k.py")
-    path = root.joinpath(*parts)
-    if not is_file(path) or not path.resolve().is_relative_to(root):  # a link out of configs/ is not shipped
-        close = difflib.get_close_matches(name, shipped_configs(), n=1, cutoff=0.5)
-        hint = f"did you mean {CONFIG_PREFIX}{close[0]}?" if close else f"shipped: {', '.join(shipped_configs())}"
+    path = _shipped_file(name)
+    if path is None:
+        names = shipped_configs()
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+        hint = f"did you mean {CONFIG_PREFIX}{close[0]}?" if close else f"shipped: {', '.join(names)}"
         raise ConfigError(f"no shipped config {CONFIG_PREFIX}{name} ({hint})")
     return path
 
 
 def missing_config_hint(path: str | Path) -> str:
     """What to say after "config file PATH does not exist": the shipped config of that name, if any."""
-    path = Path(path)
-    if path.is_absolute() or ".." in path.parts:
-        return ""
-    text = path.as_posix()
+    text = Path(path).as_posix()
     for rel in (text[len("configs/"):] if text.startswith("configs/") else None, text):
-        try:
-            if rel and shipped_config(rel):
-                return f"; the shipped config of that name is {CONFIG_PREFIX}{rel}"
-        except ConfigError:
-            continue
+        if rel and _shipped_file(rel) is not None:
+            return f"; the shipped config of that name is {CONFIG_PREFIX}{rel}"
+    if Path(path).is_absolute() or ".." in Path(path).parts:
+        return ""
     return f" (shipped configs are named like {CONFIG_PREFIX}supernet/s4_nb101_mnist5k.py)"
 
 

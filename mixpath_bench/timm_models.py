@@ -40,7 +40,7 @@ def register_with_timm() -> list[str]:
     """Register the named architectures timm does not have; returns the names added now."""
     from timm.models import is_model, register_model
 
-    from .models.named import list_archs
+    from .package_data import list_archs
 
     added = []
     for name in list_archs():

@@ -18,7 +18,7 @@ import sys
 import textwrap
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 from mmengine.config import Config, DictAction  # noqa: F401 - DictAction re-exported for tools
 from mmengine.runner import Runner
@@ -76,15 +76,12 @@ def load_config(path: str | Path, options: dict | None = None, allowed: Iterable
         register(cfg)
     # a file inside an installed package (``pkg::`` names one; OpenMMLab packages ship configs under .mim/)
     # is that package's: only the command line's keys are the user's own
-    packaged = "::" in given or ".mim" in path.parts
+    package_file = given if "::" in given or ".mim" in path.parts else None
     cli = {str(k).split(".")[0] for k in (options or {})}
-    own = (set() if packaged else own_keys(path)) | cli
-    label = given if packaged else None
+    check_keys(cfg, runner_keys() | EXTRA_KEYS | OPENMMLAB_KEYS if allowed is None else allowed, path, package_file,
+               cli)
     if allowed is None:
-        check_keys(cfg, runner_keys() | EXTRA_KEYS | OPENMMLAB_KEYS, own, path, label, cli)
         check_nested_keys(cfg)
-    else:
-        check_keys(cfg, allowed, own, path, label, cli)
     apply_data_root(cfg, file_root, options)
     return cfg
 
@@ -96,13 +93,6 @@ def quiet_pkg_resources():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
         yield
-
-
-def _parse(path: str | Path) -> ast.Module | None:
-    try:
-        return ast.parse(Path(path).read_text(encoding="utf-8"))
-    except (SyntaxError, UnicodeDecodeError, OSError, ValueError):
-        return None
 
 
 def external_config_path(name: str) -> Path:
@@ -118,81 +108,71 @@ def external_config_path(name: str) -> Path:
         raise ConfigError(f"config {name} could not be found: {text}") from None
 
 
-def own_keys(path: str | Path) -> set[str]:
-    """Top-level names a config file assigns itself (read without running it), not its bases' keys."""
-    tree = _parse(path)
-    names: set[str] = set()
-    for node in tree.body if tree else []:
+class ConfigFile(NamedTuple):
+    """A config file read as text, never run: the top-level names it assigns and reads, its ``_base_`` entries."""
+    name: str  # as the chain names it: "./base.py (via mmdet::x.py)"; the file itself: its file name
+    path: Path
+    assigned: frozenset
+    used: frozenset  # variables (``max_epochs`` in ``dict(max_epochs=max_epochs)``), ``_base_.x``, ``{{_base_.x}}``
+    bases: tuple
+
+
+def read_config_file(path: Path, name: str) -> ConfigFile:
+    try:
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+    except (SyntaxError, UnicodeDecodeError, OSError, ValueError):
+        return ConfigFile(name, path, frozenset(), frozenset(), ())
+    assigned: set[str] = set()
+    bases: tuple = ()
+    for node in tree.body:
         targets = (node.targets if isinstance(node, ast.Assign) else
                    [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
         for target in targets:
-            names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
-    return names
-
-
-def used_names(path: str | Path) -> set[str]:
-    """Names a config file reads: variables (``max_epochs`` in ``dict(max_epochs=max_epochs)``),
-    ``_base_.x`` and ``{{_base_.x}}`` references."""
-    tree = _parse(path)
-    if tree is None:
-        return set()
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    names |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
-              and n.value.id == "_base_"}
-    text = Path(path).read_text(encoding="utf-8", errors="replace")
-    return names | set(re.findall(r"\{\{\s*_base_\.([A-Za-z_]\w*)", text))
-
-
-def _bases(path: Path) -> list[str]:
-    """The ``_base_`` entries a config file names (a literal string or list), as written."""
-    tree = _parse(path)
-    for node in tree.body if tree else []:
+            assigned |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "_base_" for t in node.targets):
             try:
                 value = ast.literal_eval(node.value)
             except ValueError:
-                return []
-            return [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
-    return []
+                value = ()
+            bases = (value,) if isinstance(value, str) else tuple(v for v in value if isinstance(v, str))
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    used |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+             and n.value.id == "_base_"}
+    used |= set(re.findall(r"\{\{\s*_base_\.([A-Za-z_]\w*)", text))
+    return ConfigFile(name, path, frozenset(assigned), frozenset(used), bases)
 
 
-def base_chain(path: str | Path, depth: int = 0) -> list[tuple[str, Path]]:
-    """Every base file of a config, nearest first: (how it is named, its path), found without running any."""
-    if depth > 16:
-        return []
-    out = []
-    for base in _bases(Path(path)):
+def config_files(path: Path, name: str | None = None, depth: int = 0) -> list[ConfigFile]:
+    """A config file, then every base file of it (depth first, each named as its chain names it), each read once."""
+    me = read_config_file(path, name or path.name)
+    out = [me]
+    for base in me.bases if depth <= 16 else ():
         try:
             with quiet_pkg_resources():
                 base_path = Path(Config._get_cfg_path(base, str(path))[0])
         except Exception:  # noqa: BLE001 - a base MMEngine itself resolved; naming it is best effort
             continue
-        out.append((base, base_path))
-        out += [(f"{name} (via {base})", p) for name, p in base_chain(base_path, depth + 1)]
+        first, *deeper = config_files(base_path, base, depth + 1)
+        out += [first, *(f._replace(name=f"{f.name} (via {base})") for f in deeper)]
     return out
 
 
-def base_defining(key: str, path: str | Path) -> str | None:
-    """The ``_base_`` entry (as written, the nearest in the chain) whose file assigns `key`."""
-    return next((name for name, base_path in base_chain(path) if key in own_keys(base_path)), None)
-
-
-def _drop_variables(unknown: list[str], path: Path, own_file: set[str], cli: set[str]) -> list[str]:
+def _drop_variables(unknown: list[str], files: list[ConfigFile], own_file: set[str], cli: set[str]) -> list[str]:
     """The unknown keys that are not variables.  A variable is read in the file that assigns it
     (``max_epochs = 12`` ... ``dict(max_epochs=max_epochs)``).  Setting a variable again - with
     ``--cfg-options``, or in a child when only a base reads it - changes nothing (the values that use it
     were computed when its file was read): one line that says so."""
-    chain = base_chain(path)
-    left = []
+    me, left = files[0], []
     for key in unknown:
-        readers = ([path.name] if key in used_names(path) else []) + [n for n, p in chain if key in used_names(p)]
+        readers = [f.name for f in files if key in f.used]
         if key in cli and readers:
             raise ConfigError(f"config key {key!r} set on the command line changes nothing: it is a variable that "
                               f"{readers[0]} reads when it is loaded; set the settings that use it instead")
-        if key in own_file and key in used_names(path):
+        if key in own_file and key in me.used:
             continue  # the file's own variable
         if key in own_file and readers:
-            raise ConfigError(f"config key {key!r} set in {path.name} changes nothing: it is a variable that "
+            raise ConfigError(f"config key {key!r} set in {me.name} changes nothing: it is a variable that "
                               f"{readers[0]} reads when it is loaded; set the settings that use it instead")
         if key not in own_file and key not in cli and readers:
             continue  # a base's own variable
@@ -200,26 +180,27 @@ def _drop_variables(unknown: list[str], path: Path, own_file: set[str], cli: set
     return left
 
 
-def check_keys(cfg: Config, allowed: Iterable[str], own: set[str] | None = None, path: str | Path | None = None,
-               package_file: str | None = None, cli: Iterable[str] = ()) -> None:
+def check_keys(cfg: Config, allowed: Iterable[str], path: str | Path | None = None, package_file: str | None = None,
+               cli: Iterable[str] = ()) -> None:
     """Raise `ConfigError` naming every top-level key that is not in `allowed`.
 
-    A key the file (`path`) or one of its bases reads as a variable is not a setting and passes.
-    With `own` (the keys the file itself and the command line set), an unread key that came from an
-    installed package's file - a ``pkg::`` base, or the whole file when `package_file` names it so -
-    is a note on stderr naming that file; one from a local base file stays an error, naming that file.
+    With the config's `path`: a key the file or one of its bases reads as a variable is not a setting and
+    passes; an unread key that came from an installed package's file - a ``pkg::`` base, or the whole
+    file when `package_file` names it so - is a note on stderr naming that file; one from a local base
+    file stays an error, naming that file.  Keys the file itself and the command line (`cli`) set are
+    the user's own.
     """
     allowed = set(allowed)
     # names starting with "_" are config-local helpers (substituted when the file is read)
     unknown = sorted(k for k in cfg.keys() if k not in allowed and not k.startswith("_"))
     origin: dict[str, str] = {}
     if unknown and path is not None:
-        own_file = own_keys(path) if own is not None and package_file is None else set()
-        unknown = _drop_variables(unknown, Path(path), own_file, set(cli))
-    if own is not None and path is not None:
-        for key in [k for k in unknown if k not in own]:
-            base = base_defining(key, path) or package_file
-            if base is not None and ("::" in base or package_file is not None):  # an installed package's file: not the user's to fix
+        files, cli = config_files(Path(path)), set(cli)
+        own_file = set() if package_file is not None else set(files[0].assigned)
+        unknown = _drop_variables(unknown, files, own_file, cli)
+        for key in [k for k in unknown if k not in own_file | cli]:
+            base = next((f.name for f in files[1:] if key in f.assigned), None) or package_file
+            if base is not None and ("::" in base or package_file is not None):  # an installed package's file
                 print(f"note: config key {key!r} comes from {base} and nothing here reads it; ignored",
                       file=sys.stderr, flush=True)
                 unknown.remove(key)

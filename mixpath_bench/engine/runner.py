@@ -188,22 +188,10 @@ class MixPathRunner(Runner):
         self._pending_env = env_cfg
 
     def log_environment(self) -> None:
-        """Log what MMEngine logs at the start (environment, config); once."""
+        """Log what MMEngine logs at the start (environment, config); once (`build_runner` calls it)."""
         if self._pending_env is not None:
             env, self._pending_env = self._pending_env, None
             super()._log_env(env)
-
-    def train(self):
-        self.log_environment()
-        return super().train()
-
-    def val(self):
-        self.log_environment()
-        return super().val()
-
-    def test(self):
-        self.log_environment()
-        return super().test()
 
     @master_only
     def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs) -> None:

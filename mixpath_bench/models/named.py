@@ -8,14 +8,13 @@ takes a path to such a file, or a bare architecture string.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from torch import nn
 
 from ..errors import ConfigError
-from ..package_data import data_path
+from ..package_data import arch_dir, list_archs  # noqa: F401 - list_archs re-exported
 from ..spaces import SPACES, Arch, parse_arch, space_entry
 from .registry import build_network, list_networks
 
@@ -42,17 +41,6 @@ class _DefaultNetworks(Mapping):
 
 #: space name -> default network dict (derived from the table of spaces; each look-up a fresh dict)
 DEFAULT_NETWORKS: Mapping[str, dict] = _DefaultNetworks()
-
-
-def arch_dir() -> Path:
-    """Folder of the named architecture files: ``model_zoo/archs`` as shipped (``$MIXPATH_ARCH_DIR`` overrides)."""
-    env = os.environ.get("MIXPATH_ARCH_DIR")
-    return Path(env) if env else data_path("model_zoo", "archs")
-
-
-def list_archs() -> list[str]:
-    """Names of the registered architecture files."""
-    return sorted(p.stem for p in arch_dir().glob("*.json"))
 
 
 def load_arch_spec(spec: str) -> dict:

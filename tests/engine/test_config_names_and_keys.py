@@ -51,11 +51,13 @@ def test_a_missing_relative_path_hints_at_the_shipped_name(tmp_path, monkeypatch
     assert f"config file {given} does not exist" in str(err.value) and hint in str(err.value)
 
 
-def test_every_shipped_config_has_a_name_that_loads():
+def test_every_shipped_config_name_is_the_repositorys_file():
+    """The names the package lists are the repository's configs/ (not a stale copy) and every one of them."""
     names = shipped_configs()
     assert len(names) >= 30 and "supernet/s4_nb101_mnist5k.py" in names and "_base_/supernet_recipe.py" in names
+    assert set(names) == {str(p.relative_to(ROOT / "configs")) for p in (ROOT / "configs").rglob("*.py")}
     for name in names:
-        assert shipped_config(f"mixpath_bench::{name}").is_file()
+        assert shipped_config(f"mixpath_bench::{name}").samefile(ROOT / "configs" / name)
 
 
 BASE_USER = """
