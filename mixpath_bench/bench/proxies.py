@@ -170,12 +170,13 @@ def proxy_scores(network: dict, preprocessor: nn.Module | None, archs: Sequence[
                  seed: int = 0, log: Callable[[str], None] = print) -> dict[str, list[float]]:
     """Every proxy of `names` for every arch of `archs`, in arch order: ``{name: [score, ...]}``.
 
-    Each arch's network is built with `build_standalone` after ``torch.manual_seed(seed)``: the same
+    Each arch's network is the space's reference stand-alone network (`build_standalone(arch, network,
+    "reference")`, what its ground truth trains), built after ``torch.manual_seed(seed)``: the same
     initial weights as its stand-alone training with seed `seed`.  `images` go through
     ``preprocessor.transform(images, False)`` when a preprocessor is given.  The caller's torch random
     state is the same afterwards.
     """
-    from .standalone import build_standalone
+    from ..models.standalone import build_standalone
 
     names = check_names(names)
     x = preprocessor.transform(images, False) if preprocessor is not None else images.float()
@@ -186,7 +187,7 @@ def proxy_scores(network: dict, preprocessor: nn.Module | None, archs: Sequence[
     try:
         for arch in archs:
             torch.manual_seed(seed)
-            net = build_standalone(arch, network).to(x.device)
+            net = build_standalone(arch, network, "reference").to(x.device)
             for name in names:
                 scores[name].append(PROXIES[name](net, x, labels))
             progress.step()

@@ -1,9 +1,8 @@
 """Ground truth by stand-alone training: each architecture trained from scratch with a fixed recipe.
 
-S4 architectures are built with nasbench-pytorch's `Network` from their pruned NAS-Bench-101 spec
-(with PyTorch BN momentum 0.1: nasbench-pytorch passes TensorFlow's decay 0.997 as PyTorch's
-momentum by default, which makes running statistics follow the last batch); other spaces are
-exported from a freshly initialised supernet.  One JSON result per (architecture, seed) is
+Each network is the space's reference stand-alone network (`models.standalone.build_standalone(arch,
+network, "reference")`: S4, NAS-Bench-101's network of the cell's spec; other spaces, the export of
+a freshly initialised supernet).  One JSON result per (architecture, seed) is
 written atomically to a cache folder keyed by recipe, network and data, so an interrupted run
 resumes where it stopped and isomorphic S4 encodings share one result.
 """
@@ -22,9 +21,9 @@ from mmengine.registry import MODELS
 from torch import nn
 
 from ..data.datasets import ImageTensorDataset
-from ..errors import ConfigError, MissingDependencyError
-from ..models.registry import build_network
-from ..spaces import Arch, get_space, s4_spec, space_entry
+from ..errors import ConfigError
+from ..models.standalone import build_standalone
+from ..spaces import Arch, get_space
 from ..jsonio import save_json_atomic, write_text_atomic
 from ..engine.setup import register_all_modules
 
@@ -39,24 +38,6 @@ class StandaloneRecipe:
     momentum: float = 0.9
     weight_decay: float = 3e-4
     grad_clip: float = 5.0
-
-
-def build_standalone(arch: Arch, network: dict) -> nn.Module:
-    """A freshly initialised stand-alone network of `arch` for the supernet config `network`
-    (NAS-Bench-101 cells: nasbench-pytorch's network of the cell's spec)."""
-    if space_entry(arch.space).nasbench:
-        try:
-            from nasbench_pytorch.model import Network
-        except ImportError:
-            raise MissingDependencyError(f"{arch.space} stand-alone training needs nasbench-pytorch") from None
-        spec = s4_spec(arch)
-        return Network((np.array(spec.matrix), list(spec.ops)), num_labels=network.get("num_classes", 10),
-                       in_channels=network.get("in_chans", 3), stem_out_channels=network.get("stem_channels", 128),
-                       num_stacks=network.get("num_stacks", 3), num_modules_per_stack=network.get("cells_per_stack", 3),
-                       momentum=0.1)
-    register_all_modules()
-
-    return build_network(network).export(arch)
 
 
 @torch.no_grad()
@@ -102,26 +83,40 @@ def train_standalone(net: nn.Module, train: ImageTensorDataset, evals: dict[str,
     return out
 
 
+@dataclass(frozen=True)
+class StandaloneData:
+    """What stand-alone networks are trained on and measured on: the supernet config's network and
+    preprocessor (type + arguments), the training split, the splits measured (name -> split; each
+    gives ``<name>_acc``), an identity of the data for the cache key, and the fraction of the
+    supernet's training split held out of `train` (0: none)."""
+
+    network: dict
+    preprocessor: dict
+    train: ImageTensorDataset
+    evals: dict
+    data_id: str = ""
+    holdout: float = 0.0
+
+
 class StandaloneTruth:
     """Trains (once, cached) each requested architecture with each seed; accuracy = mean over seeds."""
 
     name = "standalone"
 
-    def __init__(self, network: dict, preprocessor: dict, train: ImageTensorDataset,
-                 evals: dict[str, ImageTensorDataset], recipe: StandaloneRecipe, seeds: Sequence[int] = (0,),
-                 cache_dir: str | Path = "work_dirs/standalone", device: str = "cpu", metric: str = "val_acc",
-                 data_id: str = "", log: Callable[[str], None] = print) -> None:
-        if not isinstance(train, ImageTensorDataset):
+    def __init__(self, data: StandaloneData, recipe: StandaloneRecipe, seeds: Sequence[int] = (0,),
+                 metric: str = "val_acc", cache_dir: str | Path = "work_dirs/standalone", device: str = "cpu",
+                 log: Callable[[str], None] = print) -> None:
+        if not isinstance(data.train, ImageTensorDataset):
             raise ConfigError("stand-alone ground truth needs an in-memory dataset (CIFAR-10 or embedded)")
         register_all_modules()
 
-        self.network, self.train, self.evals, self.recipe = dict(network), train, evals, recipe
-        self.preprocessor = MODELS.build(dict(preprocessor))
+        self.data, self.recipe = data, recipe
+        self.network, self.train, self.evals, self.holdout = dict(data.network), data.train, data.evals, data.holdout
+        self.preprocessor = MODELS.build(dict(data.preprocessor))
         self.seeds, self.device, self.metric, self.log = tuple(seeds), device, metric, log
-        self.holdout = 0.0  # set by `bench.truth.standalone_truth` when a part of the training split is held out
-        ident = json.dumps({"network": self.network, "preprocessor": dict(preprocessor), "recipe": asdict(recipe),
-                            "data": data_id, "n_train": len(train), "init": "seeded",
-                            "layout": "channels_last"}, sort_keys=True, default=str)
+        ident = json.dumps({"network": self.network, "preprocessor": dict(data.preprocessor),
+                            "recipe": asdict(recipe), "data": data.data_id, "n_train": len(data.train),
+                            "init": "seeded", "layout": "channels_last"}, sort_keys=True, default=str)
         self.folder = Path(cache_dir) / hashlib.sha256(ident.encode()).hexdigest()[:12]
         self.folder.mkdir(parents=True, exist_ok=True)
         write_text_atomic(self.folder / "settings.json", ident)
@@ -143,7 +138,7 @@ class StandaloneTruth:
             return json.loads(path.read_text())
         self.log(f"standalone: training {arch} (seed {seed}) for {self.recipe.epochs} epochs")
         torch.manual_seed(seed)  # the initial weights too depend on the seed alone, not on earlier runs
-        net = build_standalone(arch, self.network)
+        net = build_standalone(arch, self.network, "reference")
         res = {"arch": arch.to_string(), "seed": seed,
                **train_standalone(net, self.train, self.evals, self.preprocessor, self.recipe, seed, self.device)}
         save_json_atomic(path, res)

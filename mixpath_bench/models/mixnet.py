@@ -15,7 +15,7 @@ from torch import nn
 
 from ..nn import ChoiceBlock, InvertedBottleneck, MixedKernelBottleneck, MultiPathLayer, ShadowBatchNorm, conv_bn_act
 from ..spaces import IMAGENET_KERNELS, Arch, get_space
-from .registry import check_network_args, register_network
+from .registry import TableSpace, check_network_args, register_network
 from .s1 import FeatureTap, StandaloneNet, first_multipath
 
 #: MixNet-M's 18 IR blocks: (out_channels, stride, expansion, se_ratio (of block input),
@@ -101,7 +101,7 @@ class DepthwiseSeparable(nn.Module):
 class S2Supernet(_MixNetSkeleton):
     """S2: each layer sums 1..m inverted bottlenecks with kernels {3,5,7,9}, then a Shadow BN."""
 
-    SPACE = "S2"
+    SPACE = TableSpace()
 
     def __init__(self, num_classes: int = 1000, m: int = 2, shadow_bn: bool = True, in_chans: int = 3,
                  dropout: float = 0.25) -> None:
@@ -117,7 +117,7 @@ class S2Supernet(_MixNetSkeleton):
 class S3Supernet(_MixNetSkeleton):
     """S3: single-path mixed-kernel bottlenecks; 4 depthwise groups each pick a kernel {3,5,7,9}."""
 
-    SPACE = "S3"
+    SPACE = TableSpace()
 
     def __init__(self, num_classes: int = 1000, m: int = 1, shadow_bn: bool = True, in_chans: int = 3,
                  dropout: float = 0.25) -> None:

@@ -16,7 +16,8 @@ from torch import nn
 from ..errors import ConfigError
 from ..package_data import arch_dir, list_archs  # noqa: F401 - list_archs re-exported
 from ..spaces import SPACES, Arch, parse_arch, space_entry
-from .registry import build_network, list_networks
+from .registry import list_networks
+from .standalone import build_standalone
 
 
 def default_network(space: str) -> dict:
@@ -88,6 +89,6 @@ def create_model(name: str, num_classes: int | None = None, **network_overrides)
         network["num_classes"] = num_classes
     network.update(network_overrides)
     try:
-        return build_network(network).export(arch)
+        return build_standalone(arch, network, "export")
     except TypeError as exc:  # an argument the network does not take
         raise ConfigError(f"architecture {name}: {exc}") from None

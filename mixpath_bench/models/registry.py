@@ -15,10 +15,18 @@ from typing import Any
 from mmengine.registry import MODELS
 
 from ..errors import ConfigError
-from ..spaces import space_entry
+from ..spaces import network_space_entry, space_entry
 
 #: class attribute naming the network a class was registered as (a subclass does not inherit the mark)
 NETWORK_MARK = "_mixpath_network"
+
+
+class TableSpace:
+    """A supernet class's ``SPACE``: the name of the space whose table entry names the class as its
+    supernet, read from the table of spaces (the one place it is written)."""
+
+    def __get__(self, obj: Any, owner: type) -> str:
+        return network_space_entry(owner.__name__).name
 
 
 def register_network(cls: type) -> type:

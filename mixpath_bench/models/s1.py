@@ -10,7 +10,7 @@ from torch import nn
 
 from ..nn import InvertedBottleneck, MultiPathLayer, conv_bn_act
 from ..spaces import S1_CANDIDATES, Arch, get_space
-from .registry import check_network_args, register_network
+from .registry import TableSpace, check_network_args, register_network
 
 #: (out_channels, stride) of the 12 searchable layers; input channels 32 (reference code).
 S1_LAYERS = ((48, 1), (48, 1), (96, 2), (96, 1), (96, 1), (192, 2), (192, 1), (192, 1),
@@ -24,8 +24,8 @@ class S1Supernet(nn.Module):
     `width` scales every channel count (1.0 = the paper's network) for small CPU runs.
     """
 
-    #: the search space this supernet is built for (its entry in the table of spaces)
-    SPACE = "S1"
+    #: the search space this supernet is built for (the table entry naming this class as its supernet)
+    SPACE = TableSpace()
 
     def __init__(self, num_classes: int = 10, m: int = 4, shadow_bn: bool = True, in_chans: int = 3,
                  width: float = 1.0, stem_channels: int = 32, head_channels: int = 1280,

@@ -15,7 +15,7 @@ from torch import nn
 
 from ..nn import NB101Node, ShadowBatchNorm, conv_bn_act
 from ..spaces import S4_OPS, Arch, get_space
-from .registry import check_network_args, register_network
+from .registry import TableSpace, check_network_args, register_network
 
 
 class S4Cell(nn.Module):
@@ -81,8 +81,8 @@ class S4StandaloneCell(nn.Module):
 class S4Supernet(nn.Module):
     """Stem 3x3 conv-BN-ReLU + 3 stacks x 3 cells (channels x2 and 2x2 max-pool between stacks)."""
 
-    #: the search space this supernet is built for (its entry in the table of spaces)
-    SPACE = "S4"
+    #: the search space this supernet is built for (the table entry naming this class as its supernet)
+    SPACE = TableSpace()
 
     def __init__(self, num_classes: int = 10, m: int = 4, shadow_bn: bool = True, in_chans: int = 3,
                  stem_channels: int = 128, num_stacks: int = 3, cells_per_stack: int = 3,

@@ -7,6 +7,7 @@ call (plus its supernet class, registered under the entry's `supernet` name).
 from __future__ import annotations
 
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -34,7 +35,11 @@ class SpaceEntry:
     num_classes: int  #: classes of the default network (the dataset the space is defined on)
     input_size: tuple[int, int, int] = (3, 224, 224)  #: C, H, W of the space's dataset
     detection: bool = False  #: an ImageNet skeleton that can serve as a detection backbone
-    nasbench: bool = False  #: a NAS-Bench-101 cell: stand-alone networks and ground truth come from NAS-Bench-101
+    nasbench: bool = False  #: a NAS-Bench-101 cell: ground truth can come from the NAS-Bench-101 table
+    #: the stand-alone network the benchmark's ground truth trains (a builder name of
+    #: `mixpath_bench.models.standalone.STANDALONE_BUILDERS`): ``'export'`` (the supernet's own export) or,
+    #: for NAS-Bench-101 cells, ``'nasbench101'`` (NAS-Bench-101's network of the cell's spec)
+    reference_network: str = "export"
     #: m to parse the space's architectures with when a file names them (None: `default_m`)
     parse_m: int | None = None
     row_name: str = "layer"  #: what one row of a per-layer plot is (``'layer'``, ``'node'``)
@@ -85,6 +90,30 @@ def space_entry(name: str) -> SpaceEntry:
 def space_names(where: Callable[[SpaceEntry], bool] | None = None) -> list[str]:
     """Names of the registered spaces (those whose entry satisfies `where`), in table order."""
     return [name for name, entry in SPACES.items() if where is None or where(entry)]
+
+
+def network_space_entry(network_type: str) -> SpaceEntry:
+    """The entry whose supernet is the network type `network_type` (the one place a supernet's space
+    is written); a type no entry names raises `ArchError`."""
+    for entry in SPACES.values():
+        if entry.supernet == network_type:
+            return entry
+    raise ArchError(f"network {network_type!r} is no search space's supernet; the table's supernets are "
+                    f"{', '.join(e.supernet for e in SPACES.values())}")
+
+
+def network_space(network: Mapping) -> SearchSpace:
+    """The search space of a supernet config's network dict (``type``, and ``m`` /
+    ``first_m_positions`` when it sets them), read from the table without building the network."""
+    if not isinstance(network, Mapping) or "type" not in network:
+        raise ArchError(f"a network is a dict with 'type', got {str(network)[:80]}")
+    entry = network_space_entry(network["type"])
+    m, first_m = network.get("m"), network.get("first_m_positions", False)
+    if m is not None and (isinstance(m, bool) or not isinstance(m, int)):
+        raise ArchError(f"{network['type']}: m must be an integer, got {m!r}")
+    if not isinstance(first_m, bool):
+        raise ArchError(f"{network['type']}: first_m_positions must be True or False, got {first_m!r}")
+    return get_space(entry.name, m, first_m=first_m)
 
 
 def get_space(name: str, m: int | None = None, first_m: bool = False) -> SearchSpace:
@@ -146,7 +175,8 @@ for _entry in (
                supernet="S3Supernet", num_classes=1000, detection=True, option_labels=_KERNEL_LABELS),
     SpaceEntry("S4", _nasbench_cell_kind, default_m=4, max_m=4, num_layers=1,
                description="reduced NAS-Bench-101: 4 candidate nodes, each off or conv1x1/conv3x3/maxpool",
-               supernet="S4Supernet", num_classes=10, input_size=(3, 32, 32), nasbench=True, row_name="node",
+               supernet="S4Supernet", num_classes=10, input_size=(3, 32, 32), nasbench=True, reference_network="nasbench101",
+               row_name="node",
                option_labels=("off", "conv1x1", "conv3x3", "maxpool")),
 ):
     register_space(_entry)

@@ -11,7 +11,7 @@ from torch import nn
 
 from mixpath_bench.bench import proxies as P
 from mixpath_bench.bench.proxies import PROXIES, proxy_scores
-from mixpath_bench.bench.standalone import build_standalone
+from mixpath_bench.models.standalone import build_standalone
 from mixpath_bench.data import embedded_images
 from mixpath_bench.data.augment import BatchAugmentPreprocessor
 from mixpath_bench.errors import ConfigError
@@ -164,7 +164,7 @@ def test_proxies_leave_the_network_alone(batch):
     images, labels = batch
     x = PRE.transform(images, False)
     torch.manual_seed(0)
-    net = build_standalone(ARCHS[1], DEMO_NET).eval()
+    net = build_standalone(ARCHS[1], DEMO_NET, "reference").eval()
     before = copy.deepcopy(net.state_dict())
     state = torch.get_rng_state()
     first = {name: f(net, x, labels) for name, f in PROXIES.items()}
@@ -184,7 +184,7 @@ def test_agrees_with_alethiometer(batch):
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=16)
     for arch in ARCHS:
         torch.manual_seed(0)
-        net = build_standalone(arch, DEMO_NET)
+        net = build_standalone(arch, DEMO_NET, "reference")
         theirs = zc.calc_zc_metrics(["grad_norm", "snip", "synflow", "nwot_relu"], copy.deepcopy(net), loader,
                                     torch.device("cpu"))
         assert P.grad_norm(net, x, y) == pytest.approx(theirs["grad_norm"], rel=1e-5)

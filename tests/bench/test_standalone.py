@@ -1,6 +1,10 @@
 import json
 
-from mixpath_bench.bench.standalone import StandaloneRecipe, StandaloneTruth, build_standalone
+import pytest
+
+from mixpath_bench.bench.standalone import StandaloneData, StandaloneRecipe, StandaloneTruth
+from mixpath_bench.errors import ConfigError
+from mixpath_bench.models.standalone import build_standalone
 from mixpath_bench.data import embedded_images
 from mixpath_bench.spaces import Arch
 
@@ -11,8 +15,9 @@ PRE = dict(type="BatchAugmentPreprocessor", mean=[33.6], std=[73.8], crop_paddin
 def make_truth(tmp_path, logs):
     train = embedded_images("digits", "train", size=8)
     val = embedded_images("digits", "val", size=8)
-    return StandaloneTruth(NET, PRE, train, {"val": val}, StandaloneRecipe(epochs=2, batch_size=64, lr=0.1),
-                           seeds=(0, 1), cache_dir=tmp_path, log=logs.append)
+    return StandaloneTruth(StandaloneData(NET, PRE, train, {"val": val}),
+                           StandaloneRecipe(epochs=2, batch_size=64, lr=0.1), seeds=(0, 1), cache_dir=tmp_path,
+                           log=logs.append)
 
 
 def test_trains_caches_and_shares_isomorphic_results(tmp_path):
@@ -30,13 +35,25 @@ def test_trains_caches_and_shares_isomorphic_results(tmp_path):
     assert make_truth(tmp_path, logs2).accuracy(Arch("S4", ((2, 0, 0, 0),))) == acc and not logs2
 
 
-def test_standalone_builders():
+def test_standalone_builders_say_which_network():
+    """One route, two named networks: S4's reference network is NAS-Bench-101's (nasbench-pytorch), its
+    export is the supernet's own; spaces without a reference network give their export either way."""
     import torch
+    from nasbench_pytorch.model import Network
 
-    net = build_standalone(Arch("S4", ((1, 3, 0, 0),)), NET)
-    assert net(torch.randn(2, 1, 8, 8)).shape == (2, 10)
-    s1 = build_standalone(Arch("S1", ((0, 1),) * 12), dict(type="S1Supernet", width=0.25, num_classes=10))
+    from mixpath_bench.models.s4 import S4Standalone
+
+    s4 = Arch("S4", ((1, 3, 0, 0),))
+    ref, own = build_standalone(s4, NET, "reference"), build_standalone(s4, NET, "export")
+    assert isinstance(ref, Network) and isinstance(own, S4Standalone)
+    for net in (ref, own):
+        assert net(torch.randn(2, 1, 8, 8)).shape == (2, 10)
+    s1_net = dict(type="S1Supernet", width=0.25, num_classes=10)
+    s1 = build_standalone(Arch("S1", ((0, 1),) * 12), s1_net, "reference")
+    assert type(s1) is type(build_standalone(Arch("S1", ((0, 1),) * 12), s1_net, "export"))
     assert s1(torch.randn(2, 3, 32, 32)).shape == (2, 10)
+    with pytest.raises(ConfigError, match="one of export, reference"):
+        build_standalone(s4, NET, "nasbench")
 
 
 def test_a_result_does_not_depend_on_what_ran_before(tmp_path):

@@ -15,6 +15,7 @@ import pytest
 import torch
 
 from mixpath_bench.spaces import (NASBENCH_SPACE, SPACES, Arch, ArchError, SpaceEntry, get_space, parse_arch,
+                                  network_space, network_space_entry,
                                   register_space, space_entry, space_names, unregister_space)
 from mixpath_bench.spaces.spaces import SubsetLayer
 
@@ -59,6 +60,30 @@ def test_a_registered_toy_space_is_served_everywhere(toy_space):
     from mixpath_bench.models.named import DEFAULT_NETWORKS, default_network
 
     assert DEFAULT_NETWORKS["T9"] == default_network("T9") == {"type": "T9Supernet", "num_classes": 7}
+    # a supernet config's space is read from the table by its network type, nothing built
+    assert network_space({"type": "T9Supernet", "m": 3}).entry is toy_space
+    assert network_space({"type": "T9Supernet"}).m == 2
+
+
+def test_a_supernets_space_is_written_once():
+    """The table names each space's supernet; the class's SPACE and a config's space are read from it,
+    and agree with what the built network says."""
+    from mixpath_bench.models import build_network, supernet_class
+
+    for name in PAPER_SPACES:
+        entry = space_entry(name)
+        assert supernet_class(name).SPACE == name and network_space_entry(entry.supernet) is entry
+    for network in ({"type": "S1Supernet", "width": 0.25}, {"type": "S1Supernet", "width": 0.25, "m": 2},
+                    {"type": "S4Supernet", "stem_channels": 8, "cells_per_stack": 1, "m": 2,
+                     "first_m_positions": True}):
+        table, built = network_space(network), build_network(network).space
+        assert (table.name, table.m, table.kind) == (built.name, built.m, built.kind)
+    with pytest.raises(ArchError, match="'S9Supernet' is no search space's supernet"):
+        network_space({"type": "S9Supernet"})
+    with pytest.raises(ArchError, match="first_m_positions must be True or False, got 'no'"):
+        network_space({"type": "S4Supernet", "first_m_positions": "no"})
+    with pytest.raises(ArchError, match="m must be an integer"):
+        network_space({"type": "S4Supernet", "m": "2"})
 
 
 def test_the_toy_space_is_gone_after_its_fixture():
@@ -165,9 +190,9 @@ def test_build_network_takes_a_name_or_a_dict_and_copies_it():
 
 
 # -- 3. no space name spelled outside spaces/ and models/ ------------------------------------------
-#: names the reference checkout's ``S1/`` folder (a path of github.com/xiaomi-automl/MixPath, not a
-#: space); it runs on a bare machine before mmengine is installed, so it cannot import models/reference.py
-REFERENCE_PATHS = {"tools/gpu_check.py"}
+#: the reference implementation's table (moved from models/): which space each supernet of a checkout
+#: of github.com/xiaomi-automl/MixPath belongs to, and its folders (``S1/``); the benchmark's cases
+REFERENCE_PATHS = {"mixpath_bench/bench/reference.py"}
 
 
 def space_literals(source: str, names=PAPER_SPACES) -> list[tuple[int, str]]:
@@ -225,7 +250,7 @@ def test_no_space_literal_outside_spaces_and_models():
 # -- 4. DARTS' relaxation belongs to the supernets -------------------------------------------------
 def test_darts_relaxation_round_trips_on_the_supernets():
     from mixpath_bench.models import S1Supernet, S4Supernet, supernet_class
-    from mixpath_bench.search.darts import has_relaxation, one_hot_weights
+    from mixpath_bench.darts.relaxation import has_relaxation, one_hot_weights
 
     assert [n for n in ("S1", "S2", "S3", "S4") if has_relaxation(supernet_class(n))] == ["S1", "S4"]
     assert S1Supernet.relaxation_shape() == (12, 8) and S4Supernet.relaxation_shape() == (4, 4)
@@ -254,7 +279,7 @@ def test_darts_network_reads_the_supernet():
     from torch import nn
 
     from mixpath_bench.models import S4Supernet, supernet_class
-    from mixpath_bench.search.darts import DartsNetwork, one_hot_weights
+    from mixpath_bench.darts.relaxation import DartsNetwork, one_hot_weights
 
     torch.manual_seed(0)
     d = DartsNetwork(S4Supernet(stem_channels=4, cells_per_stack=1, shadow_bn=False))
