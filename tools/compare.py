@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from mixpath_bench.bench.compare import build_table, found_architectures, to_markdown  # noqa: E402
 from mixpath_bench.engine.lock import lock_work_dir  # noqa: E402
 from mixpath_bench.bench.standalone import StandaloneRecipe  # noqa: E402
-from mixpath_bench.bench.truth import load_truth  # noqa: E402
+from mixpath_bench.bench.truth import TruthRequest, open_truth, truth_source  # noqa: E402
 from mixpath_bench.cli import add_cfg_options, add_device, add_work_dir, run_cli, tool_parser  # noqa: E402
 from mixpath_bench.engine.config import load_config  # noqa: E402
 from mixpath_bench.engine.device import resolve_device  # noqa: E402
@@ -41,13 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.truth == "standalone" and not args.config:
-        raise ConfigError("--truth standalone needs --config (the supernet config whose data to train on)")
+    if truth_source(args.truth).trains and not args.config:
+        raise ConfigError(f"--truth {args.truth} needs --config (the supernet config whose data to train on)")
     if args.cfg_options and not args.config:
         raise ConfigError("--cfg-options applies to --config; give --config too")
     cfg = load_config(args.config, args.cfg_options) if args.config else None
-    truth = load_truth(args.truth, cfg, args.metric, StandaloneRecipe(epochs=args.standalone_epochs),
-                       cache_dir=Path("work_dirs") / "standalone", device=resolve_device(args.device))
+    truth = open_truth(args.truth, TruthRequest(cfg, args.metric, recipe=StandaloneRecipe(epochs=args.standalone_epochs),
+                                                cache_dir=str(Path("work_dirs") / "standalone"),
+                                                device=resolve_device(args.device)))
     found = [row for path in args.results for row in found_architectures(load_json(path, ConfigError), path)]
     table = build_table(found, truth, args.with_rank)
     markdown = to_markdown(table, args.optimum)

@@ -15,13 +15,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from mixpath_bench.engine.evaluate import refuse_overridden_options  # noqa: E402
 from mixpath_bench.engine.lock import lock_work_dir  # noqa: E402
 from mixpath_bench.bench.standalone import StandaloneRecipe  # noqa: E402
-from mixpath_bench.bench.truth import load_truth  # noqa: E402
+from mixpath_bench.bench.truth import TruthRequest, open_truth  # noqa: E402
 from mixpath_bench.cli import (add_checkpoint, add_config, add_device, add_work_dir, run_cli,  # noqa: E402
                                tool_parser)
 from mixpath_bench.engine.checkpoint import trusting  # noqa: E402
 from mixpath_bench.engine.config import load_config  # noqa: E402
 from mixpath_bench.engine.device import resolve_device  # noqa: E402
-from mixpath_bench.pipeline.rank_job import run_rank_job  # noqa: E402
+from mixpath_bench.pipeline.rank_job import RankSettings, Scoring, run_rank_job  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,13 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     recipe = StandaloneRecipe(epochs=args.standalone_epochs, lr=args.standalone_lr)
     device = resolve_device(args.device)
     cfg = load_config(args.config, args.cfg_options)
+    settings = RankSettings(Scoring(args.calib_batches, device=device), num_archs=args.num_archs,
+                            sources={"config": args.config, "truth": args.truth, "metric": args.metric})
     with lock_work_dir(work, "tools/rank.py"):  # one writer, before the first byte
-        truth = load_truth(args.truth, cfg, args.metric, recipe, args.standalone_seeds, Path(work) / "standalone",
-                           device)
+        truth = open_truth(args.truth, TruthRequest(cfg, args.metric, tuple(args.standalone_seeds), recipe,
+                                                    cache_dir=str(Path(work) / "standalone"), device=device))
         with trusting(args.checkpoint if args.trust_checkpoint else []):
             refuse_overridden_options(args.cfg_options, args.checkpoint)
-            run_rank_job(cfg, args.checkpoint, truth, work, num_archs=args.num_archs, calib_batches=args.calib_batches,
-                         device=device, sources={"config": args.config, "truth": args.truth, "metric": args.metric})
+            run_rank_job(cfg, args.checkpoint, truth, work, settings)
     return 0
 
 

@@ -7,6 +7,7 @@ BN calibration, and compared with a ground truth by Kendall tau-b and Spearman r
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -23,47 +24,70 @@ from ..bench.ranking import rank_correlation, ranking_archs
 from ..bench.truth import GroundTruth
 
 
+@dataclass(frozen=True)
+class Scoring:
+    """How a supernet scores architectures: BN calibration on `calib_batches` training batches of
+    `calib_batch_size`, on `device`; `fast`: the fast evaluation settings (bf16 autocast and
+    channels-last on CUDA, validation in batches of 2,500; the calibration batches are the same)."""
+
+    calib_batches: int = 8
+    calib_batch_size: int = 256
+    device: str = "cpu"
+    fast: bool = False
+
+    def __post_init__(self) -> None:
+        if self.calib_batches < 1:
+            raise ConfigError(f"calib_batches must be >= 1 (ranking compares scores before and after BN "
+                              f"calibration), got {self.calib_batches}")
+
+
+@dataclass(frozen=True)
+class RankSettings:
+    """A ranking run: how supernets score (`scoring`), bootstrap resamples, how many architectures
+    outside an enumerable space, the checkpoints' names (``variant``) and training seeds (``seed``)
+    in ``rank.json``, and where the inputs came from (`sources`, provenance)."""
+
+    scoring: Scoring = Scoring()
+    n_boot: int = 1000
+    num_archs: int = 50
+    labels: tuple[str, ...] | None = None
+    checkpoint_seeds: tuple[int, ...] | None = None
+    sources: dict = field(default_factory=dict)
+
+
 def run_rank_job(cfg: Config, checkpoints: Sequence[str], truth: GroundTruth, work_dir: str | Path,
-                 num_archs: int = 50, calib_batches: int = 8, calib_batch_size: int = 256, device: str = "cpu",
-                 n_boot: int = 1000, archs: Sequence[Arch] | None = None, fast: bool = False,
-                 labels: Sequence[str] | None = None, log: Callable[[str], None] = print,
-                 checkpoint_seeds: Sequence[int] | None = None, executor=None, sources: dict | None = None) -> dict:
+                 settings: RankSettings = RankSettings(), archs: Sequence[Arch] | None = None, executor=None,
+                 log: Callable[[str], None] = print) -> dict:
     """Score, correlate, write ``rank.json`` and ``rank.png`` into `work_dir`; returns the summary.
 
     `cfg`: the supernet config (loaded); `truth`: a ground-truth source (`bench.truth.GroundTruth`).
     `archs` fixes the architectures to rank (default: `ranking_archs` of the supernets' space).
-    `fast`: the fast evaluation settings (bf16 autocast and channels-last on CUDA, validation in
-    batches of 2,500); the calibration batches are the same.  `labels` names the checkpoints
-    (``variant`` in ``rank.json``), `checkpoint_seeds` their training seeds (``seed``).
     ``rank.json`` also holds every architecture's stand-alone multiply-adds and parameters (the
     simplest baseline scorers).  `executor`: where the checkpoints are scored, one job each
-    (`pipeline.executor`; default: one after the other here).  `sources`: where the inputs came
-    from (provenance).
+    (`pipeline.executor`; default: one after the other here).
     """
-    if calib_batches < 1:
-        raise ConfigError(f"calib_batches must be >= 1 (ranking compares scores before and after BN calibration), "
-                          f"got {calib_batches}")
+    scoring, n_boot, labels, checkpoint_seeds = settings.scoring, settings.n_boot, settings.labels, \
+        settings.checkpoint_seeds
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
     log = tee_log(log, work / "rank.log")
     if archs is None:
         from ..engine.evaluate import build_supernet
 
-        archs = ranking_archs(build_supernet(cfg, checkpoints[0]).space, num_archs)
+        archs = ranking_archs(build_supernet(cfg, checkpoints[0]).space, settings.num_archs)
     archs = list(archs)
     looked_up = Progress(len(archs), f"rank: ground truth ({truth.name})", log)
     truth_acc = []
     for arch in archs:
         truth_acc.append(truth.accuracy(arch))
         looked_up.step()
-    results = score_checkpoints(cfg, [(str(c), "val") for c in checkpoints], archs, calib_batches, calib_batch_size,
-                                device, executor, fast, log)
+    results = score_checkpoints(cfg, [(str(c), "val") for c in checkpoints], archs, scoring, executor, log)
     if len({r["space"] for r in results}) > 1:
         raise ConfigError("all checkpoints must be supernets of the same search space")
     summary = {"space": results[0]["space"], "truth": truth.name, "archs": [a.to_string() for a in archs],
                "truth_acc": truth_acc, "checkpoints": [], "provenance": provenance(
-                   {**(sources or {}), "checkpoints": list(checkpoints), "num_archs": len(archs),
-                    "calib_batches": calib_batches, "fast": fast}, device)}
+                   {**settings.sources, "checkpoints": list(checkpoints), "num_archs": len(archs),
+                    "calib_batches": scoring.calib_batches, "fast": scoring.fast}, scoring.device)}
     panels = {}
     for n, (ckpt, res) in enumerate(zip(checkpoints, results)):
         entry = checkpoint_entry(ckpt, res, truth_acc, n_boot, labels[n] if labels is not None else None,
@@ -105,15 +129,15 @@ def _shadow(network) -> bool:
     return any(m.shadow for m in network.modules() if isinstance(m, ShadowBatchNorm) and m.max_paths > 1)
 
 
-def score_job(cfg: dict, checkpoint: str, split: str, archs: Sequence[str], calib_batches: int,
-              calib_batch_size: int, device: str, fast: bool, count_costs: bool, per_encoding: bool = False) -> dict:
+def score_job(cfg: dict, checkpoint: str, split: str, archs: Sequence[str], scoring: Scoring, count_costs: bool,
+              per_encoding: bool = False) -> dict:
     """Scores of `archs` by one checkpoint on one split (a job); multiply-adds and parameters only
     with `count_costs`; `per_encoding`: each encoding scored as given (`SupernetEvaluator`)."""
     cfg = Config(cfg) if isinstance(cfg, dict) else cfg
-    cuda = str(device).startswith("cuda")
-    speed = {"amp": cuda, "channels_last": cuda, "val_batch_size": 2500} if fast else {}
-    ev = build_evaluator(cfg, checkpoint, calib_batches=calib_batches, calib_batch_size=calib_batch_size,
-                         device=device, with_uncalibrated=split == "val" or per_encoding, split=split,
+    cuda = str(scoring.device).startswith("cuda")
+    speed = {"amp": cuda, "channels_last": cuda, "val_batch_size": 2500} if scoring.fast else {}
+    ev = build_evaluator(cfg, checkpoint, calib_batches=scoring.calib_batches, calib_batch_size=scoring.calib_batch_size,
+                         device=scoring.device, with_uncalibrated=split == "val" or per_encoding, split=split,
                          count_costs=count_costs, per_encoding=per_encoding, **speed)
     scores = [ev.score(parse_arch(arch)) for arch in archs]
     return {"space": ev.space.name, "m": ev.space.m, "shadow_bn": _shadow(ev.model.network),
@@ -121,9 +145,8 @@ def score_job(cfg: dict, checkpoint: str, split: str, archs: Sequence[str], cali
             "madds": [s.madds for s in scores], "params": [s.params for s in scores]}
 
 
-def score_checkpoints(cfg: Config, jobs: Sequence[tuple[str, str]], archs: Sequence[Arch], calib_batches: int,
-                      calib_batch_size: int, device: str = "cpu", executor=None, fast: bool = False,
-                      log: Callable[[str], None] = print, count_costs: bool = True,
+def score_checkpoints(cfg: Config, jobs: Sequence[tuple[str, str]], archs: Sequence[Arch], scoring: Scoring,
+                      executor=None, log: Callable[[str], None] = print, count_costs: bool = True,
                       per_encoding: bool = False) -> list[dict]:
     """Scores of `archs` for every (checkpoint, split) job ('val': our protocol, calibrated on training
     batches, accuracy before and after calibration; 'test': the reference code's, calibrated and
@@ -133,13 +156,12 @@ def score_checkpoints(cfg: Config, jobs: Sequence[tuple[str, str]], archs: Seque
     the accuracy before calibration on both splits (the reference protocol's candidates)."""
     from .executor import Job, LocalExecutor
 
-    executor = executor or LocalExecutor(1, device)
+    executor = executor or LocalExecutor(1, scoring.device)
     names = [a.to_string() for a in archs]
-    gpus = 1 if str(device).startswith("cuda") else 0
+    gpus = 1 if str(scoring.device).startswith("cuda") else 0
     plain = cfg.to_dict()
     work = [Job(f"{'/'.join(Path(ckpt).parts[-3:])} on the {split} split", score_job,
-                (plain, str(ckpt), split, names, calib_batches, calib_batch_size, device, fast, count_costs and i == 0,
-                 per_encoding),
+                (plain, str(ckpt), split, names, scoring, count_costs and i == 0, per_encoding),
                 executor.threads, gpus, shown_args=(str(ckpt), split)) for i, (ckpt, split) in enumerate(jobs)]
     log(f"rank: scoring {len(archs)} architectures with {len(jobs)} supernet(s) ({executor.name} executor)")
     return executor.run(work, "rank", log)

@@ -88,12 +88,14 @@ def find_worker(name: str) -> int | None:
 def test_a_worker_killed_mid_job_is_retried_and_ends_identical(cluster, tmp_path):
     from mmengine.config import Config
 
-    from mixpath_bench.pipeline.stages.truth import train_one
+    from mixpath_bench.bench.truth import train_one
 
     (tmp_path / "supernet.py").write_text(SUPERNET.format(root=ROOT))
     cfg = Config.fromfile(str(tmp_path / "supernet.py")).to_dict()
     recipe = {"epochs": 6, "batch_size": 32, "lr": 0.05, "momentum": 0.9, "weight_decay": 3e-4, "grad_clip": 5.0}
-    args = (cfg, recipe, [0], "val_acc", 0.0, str(tmp_path / "killed"), "cpu", "S4:2210", 0)
+    request = {"supernet": cfg, "recipe": recipe, "seeds": [0], "metric": "val_acc", "holdout": 0.0,
+               "cache_dir": str(tmp_path / "killed"), "device": "cpu"}
+    args = (request, "S4:2210", 0)
     killed = []
 
     def killer():
@@ -109,7 +111,7 @@ def test_a_worker_killed_mid_job_is_retried_and_ends_identical(cluster, tmp_path
     thread = threading.Thread(target=killer)
     thread.start()
     lines = []
-    whole = Job("uninterrupted", train_one, (*args[:5], str(tmp_path / "whole"), *args[6:]))  # same threads
+    whole = Job("uninterrupted", train_one, (dict(request, cache_dir=str(tmp_path / "whole")), *args[1:]))  # same threads
     result, uninterrupted = RayExecutor(address=cluster.address, max_retries=2).run(
         [Job("victim", train_one, args), whole], "truth", lines.append)
     thread.join()

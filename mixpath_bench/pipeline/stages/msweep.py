@@ -16,7 +16,7 @@ from ...errors import ConfigError
 from ...jsonio import json_round_trip, save_json_atomic
 from ...spaces import ArchError, get_space
 from ..plots import plot_m_sweep
-from ..rank_job import run_rank_job
+from ..rank_job import RankSettings, Scoring, run_rank_job
 from ..report import difference_cell, md_table, metric_cell, source_line
 from ..sbn_job import resolve_checkpoint
 from ..stage import LOGGING_KEYS, Context, Stage, config_digest, register_stage
@@ -110,12 +110,12 @@ class MSweepStage(Stage):
             archs = archs_for_m(ctx, m, settings.first_m_positions)
             ckpts = [str(resolve_checkpoint(folder / f"m{m}" / kind / f"seed{seed}"))
                      for kind, _ in kinds for seed in settings.seeds]
-            summary = run_rank_job(ctx.supernet_cfg, ckpts, truth.ground_truth(), folder / f"m{m}",
-                                   calib_batches=settings.calib_batches, calib_batch_size=settings.calib_batch_size,
-                                   device=ctx.device, n_boot=n_boot, archs=archs, fast=settings.fast,
-                                   labels=[kind for kind, _ in kinds for _ in settings.seeds], log=ctx.log,
-                                   checkpoint_seeds=[s for _ in kinds for s in settings.seeds], executor=ctx.executor,
-                                   sources={"config": ctx.supernet_config, "truth": truth.table})
+            rank = RankSettings(Scoring(settings.calib_batches, settings.calib_batch_size, ctx.device, settings.fast),
+                                n_boot, labels=tuple(kind for kind, _ in kinds for _ in settings.seeds),
+                                checkpoint_seeds=tuple(s for _ in kinds for s in settings.seeds),
+                                sources={"config": ctx.supernet_config, "truth": truth.table})
+            summary = run_rank_job(ctx.supernet_cfg, ckpts, truth.ground_truth(), folder / f"m{m}", rank, archs,
+                                   ctx.executor, ctx.log)
             t = summary["truth_acc"]
             lists = {kind: [e["calibrated"] for e in summary["checkpoints"] if e["variant"] == kind]
                      for kind, _ in kinds}

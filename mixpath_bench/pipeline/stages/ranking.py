@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...bench.ranking import METRICS, PERCENT_ONLY, kendall_tau, paired_difference, paired_metric_difference, seed_metrics
+from ...bench.truth import TruthTable
 from ...errors import ConfigError
 from ...jsonio import json_round_trip, save_json_atomic
 from ...spaces import NASBENCH_SPACE, get_space
 from ..plots import plot_taus
 from ..report import difference_cell, md_table, metric_cell, source_line, with_ci
-from ..rank_job import run_rank_job, score_checkpoints
+from ..rank_job import RankSettings, Scoring, run_rank_job, score_checkpoints
 from ..stage import Context, Stage, register_stage
 
 COMPLEXITY_BASELINES = ("params", "madds")
@@ -71,6 +72,11 @@ class RankingOutput:
     protocol_values: dict | None  # protocol.json
 
 
+def scoring(ctx: Context, settings: RankingSettings) -> Scoring:
+    """How this stage's supernets score architectures."""
+    return Scoring(settings.calib_batches, settings.calib_batch_size, ctx.device, settings.fast)
+
+
 def _known_baselines() -> tuple[str, ...]:
     from ...bench.proxies import PROXIES
 
@@ -105,12 +111,11 @@ class RankingStage(Stage):
         names = list(supernets.variants)
         runs = [(n, seed, ckpt) for n in names
                 for seed, ckpt in zip(supernets.variants[n].seeds, supernets.variants[n].checkpoints)]
+        rank = RankSettings(scoring(ctx, settings), settings.n_boot, labels=tuple(n for n, _, _ in runs),
+                            checkpoint_seeds=tuple(s for _, s, _ in runs),
+                            sources={"config": ctx.supernet_config, "truth": truth.table})
         summary = run_rank_job(ctx.supernet_cfg, [str(ctx.path(c)) for _, _, c in runs], truth.ground_truth(),
-                               folder, calib_batches=settings.calib_batches,
-                               calib_batch_size=settings.calib_batch_size, device=ctx.device, n_boot=settings.n_boot,
-                               archs=list(ctx.archs), fast=settings.fast, labels=[n for n, _, _ in runs],
-                               log=ctx.log, checkpoint_seeds=[s for _, s, _ in runs], executor=ctx.executor,
-                               sources={"config": ctx.supernet_config, "truth": truth.table})
+                               folder, rank, list(ctx.archs), ctx.executor, ctx.log)
         t, k, n_boot = summary["truth_acc"], settings.top_k, settings.n_boot
         lists = {n: {mode: [e[mode] for e in summary["checkpoints"] if e["variant"] == n]
                      for mode in ("uncalibrated", "calibrated")} for n in names}
@@ -126,7 +131,7 @@ class RankingStage(Stage):
         save_json_atomic(folder / "differences.json", {"pooled_over_seeds": diff, "per_seed_kendall_tau": per_seed})
         save_json_atomic(folder / "metrics.json", metrics)
         baselines = self.baselines(ctx, settings, summary, lists[sbn]["calibrated"], t, folder)
-        protocol = self.reference(ctx, settings, runs, summary, truth.data, folder) \
+        protocol = self.reference(ctx, settings, runs, summary, truth.values, folder) \
             if settings.protocol == "reference" else None
         plot_taus(summary, truth.data["noise"], folder / "tau.png")
         rel = {f: ctx.rel(folder / f) for f in ("rank.json", "rank.png", "tau.png", "differences.json",
@@ -166,7 +171,7 @@ class RankingStage(Stage):
         return json_round_trip(out)
 
     @staticmethod
-    def reference(ctx: Context, settings: RankingSettings, runs: list, summary: dict, truth_json: dict,
+    def reference(ctx: Context, settings: RankingSettings, runs: list, summary: dict, values: TruthTable,
                   folder: Path) -> dict:
         """Tau under our protocol, each reference choice alone and the reference protocol, per supernet.
 
@@ -184,11 +189,10 @@ class RankingStage(Stage):
         names = [a.to_string() for a in encodings]
         scored = score_checkpoints(ctx.supernet_cfg, [(str(ctx.path(c)), split) for _, _, c in runs
                                                       for split in ("val", "test")], encodings,
-                                   settings.calib_batches, settings.calib_batch_size, ctx.device, ctx.executor,
-                                   settings.fast, ctx.log, count_costs=False, per_encoding=True)
-        truth = dict(zip(keys, truth_json["per_seed"]))
-        training = truth_json.get("training_images")
-        truth_training = dict(zip(keys, training["per_seed"])) if training else None
+                                   scoring(ctx, settings), ctx.executor, ctx.log, count_costs=False, per_encoding=True)
+        truth = dict(zip(keys, map(list, values.per_seed)))
+        training = values.training_images
+        truth_training = dict(zip(keys, map(list, training))) if training is not None else None
         per_run = []
         for i, (name, seed, _) in enumerate(runs):
             val, test = scored[2 * i], scored[2 * i + 1]

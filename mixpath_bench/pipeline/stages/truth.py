@@ -2,8 +2,9 @@
 
 Stand-alone training runs (architecture x seed) are independent jobs on the experiment's executor
 (local processes, each with its share of the CPU threads, or Ray tasks); every run is cached on
-disk by `StandaloneTruth`, so a killed job loses at most the runs in flight.  A NAS-Bench-101 file or a
-table can stand in for training.  The section says whether the architectures differ by more than
+disk by `StandaloneTruth`, so a killed job loses at most the runs in flight.  The source is any entry
+of the registry of ground-truth sources (`bench.truth`: a NAS-Bench-101 file or a table can stand in
+for training), opened once per run; later stages read its typed table (`TruthOutput.values`).  The section says whether the architectures differ by more than
 the seeds do: the pooled within-architecture standard deviation (seed noise) against the spread
 of the per-architecture means, and the Kendall tau between two seeds' rankings (the best any
 supernet could hope to reach against this ground truth).
@@ -18,26 +19,26 @@ import numpy as np
 from mmengine.config import Config
 
 from ...bench.ranking import rank_correlation, ranking_archs
-from ...bench.standalone import StandaloneRecipe, StandaloneTruth
-from ...bench.truth import TableTruth, load_truth, standalone_truth
+from ...bench.standalone import StandaloneRecipe
+from ...bench.truth import (METRICS, GroundTruth, TableTruth, TruthRequest, TruthTable, open_truth,
+                            truth_source)
 from ...errors import ConfigError
 from ...jsonio import save_json_atomic
-from ...models import build_network
-from ...spaces import Arch, get_space, parse_arch
+from ...spaces import Arch, get_space, network_space, parse_arch
 from ..executor import Job
 from ..plots import plot_truth
 from ..report import md_table, source_line, with_ci
 from ..stage import Context, Stage, content_digest, register_stage
 
-_WORKER: dict = {}
 
 
 @dataclass(frozen=True)
 class TruthSettings:
-    """``ground_truth``: stand-alone training (`recipe`, every seed) or a NAS-Bench-101 / table file."""
+    """``ground_truth``: a registered source (`bench.truth.TRUTH_SOURCES`: stand-alone training with
+    `recipe` and every seed, a NAS-Bench-101 file, or a table)."""
 
     source: str = "standalone"
-    metric: str | None = None  # default: test_acc for stand-alone training, val_acc otherwise
+    metric: str | None = None  # default: the source's (test_acc for stand-alone training, val_acc otherwise)
     seeds: tuple[int, ...] = (0,)
     recipe: dict = field(default_factory=dict)
     max_archs: int | None = None  # cut-down runs: this many evenly spaced architectures
@@ -49,17 +50,19 @@ class TruthSettings:
     holdout: float = 0.0
 
     def __post_init__(self) -> None:
+        try:
+            entry = truth_source(self.source)
+        except ConfigError as exc:
+            raise ValueError(f"source: {exc}") from None
         if not 0.0 <= self.holdout < 0.5:
             raise ValueError(f"holdout must be a fraction in [0, 0.5), got {self.holdout}")
-        if self.metric is not None and self.metric not in ("val_acc", "test_acc"):
+        entry.check(self.holdout)
+        if self.metric is not None and self.metric not in METRICS:
             raise ValueError(f"metric must be 'val_acc' or 'test_acc', got {self.metric!r}")
         if self.max_archs is not None and self.max_archs < 3:
             raise ValueError("max_archs must be >= 3 (rank correlation needs three points)")
-        if self.source == "standalone":
-            try:
-                StandaloneRecipe(**self.recipe)
-            except TypeError as exc:
-                raise ValueError(f"recipe: {exc}") from None
+        if entry.trains:
+            self.standalone_recipe()
         if not self.seeds:
             raise ValueError("seeds must name at least one seed")
         if len(set(self.seeds)) != len(self.seeds):
@@ -70,7 +73,20 @@ class TruthSettings:
 
     @property
     def resolved_metric(self) -> str:
-        return self.metric or ("test_acc" if self.source == "standalone" else "val_acc")
+        return self.metric or truth_source(self.source).default_metric
+
+    def standalone_recipe(self) -> StandaloneRecipe:
+        try:
+            return StandaloneRecipe(**self.recipe)
+        except TypeError as exc:
+            raise ValueError(f"recipe: {exc}") from None
+
+    def request(self, supernet_cfg: Config, cache_dir: str | Path, device: str,
+                log: Callable[[str], None] = print) -> TruthRequest:
+        """What the source is opened with (the recipe only where the source trains)."""
+        recipe = self.standalone_recipe() if truth_source(self.source).trains else StandaloneRecipe()
+        return TruthRequest(supernet_cfg, self.resolved_metric, tuple(int(s) for s in self.seeds), recipe,
+                            self.holdout, cache_dir, device, log)
 
 
 @dataclass(frozen=True)
@@ -82,66 +98,48 @@ class TruthOutput:
     metric: str
     seeds: list
     recipe: dict
-    data: dict  # truth.json's content: archs, per_seed, acc, noise, description, ...
+    data: dict  # truth.json's content (read it through `values`)
+    holdout: float = 0.0
+
+    @property
+    def values(self) -> TruthTable:
+        """The measured ground truth, typed: per-seed values, their means, the truth on training images."""
+        return TruthTable.from_json(self.data)
 
     def ground_truth(self) -> TableTruth:
         """The per-architecture means as a ground-truth source (named after the table file)."""
         return TableTruth.from_rows(f"table:{Path(self.table).name}", zip(self.data["archs"], self.data["acc"]))
 
+    def reopen(self, ctx: Context) -> GroundTruth:
+        """The same source with the same settings (stand-alone: the same cache, recipe, seeds and data),
+        to measure architectures outside the table."""
+        settings = TruthSettings(self.source, self.metric, tuple(self.seeds) or (0,), self.recipe,
+                                 holdout=self.holdout)
+        return open_truth(self.source, settings.request(ctx.supernet_cfg, ctx.cache_dir, ctx.device, ctx.log))
+
 
 def experiment_archs(supernet_cfg: Config, settings: TruthSettings) -> tuple[Arch, ...]:
     """Every network of an enumerable space (S4: the 34; ``max_archs`` evenly spaced ones of them for
     cut-down runs); other spaces: ``num_archs`` seeded samples."""
-    archs = ranking_archs(network_space(supernet_cfg), settings.num_archs)
+    archs = ranking_archs(network_space(supernet_cfg.model.network), settings.num_archs)
     if settings.max_archs is not None and settings.max_archs < len(archs):
         archs = [archs[i] for i in np.linspace(0, len(archs) - 1, settings.max_archs).round().astype(int)]
     return tuple(archs)
 
 
-def network_space(supernet_cfg: Config):
-    """The search space of a supernet config's network (read from the network it builds)."""
-    return build_network(supernet_cfg.model.network).space
-
-
-# -- stand-alone training as independent jobs -----------------------------------------------------------
-def _standalone(cfg_dict: dict, recipe: dict, seeds: list[int], metric: str, holdout: float, cache_dir: str,
-                device: str) -> StandaloneTruth:
-    """The stand-alone truth of a worker (datasets loaded once per worker process and settings)."""
-    key = repr((cfg_dict, recipe, seeds, metric, holdout, cache_dir, device))
-    if key not in _WORKER:
-        _WORKER.clear()
-        _WORKER[key] = standalone_truth(Config(cfg_dict), StandaloneRecipe(**recipe), seeds, metric, cache_dir,
-                                        device, log=lambda _: None, holdout=holdout)
-    return _WORKER[key]
-
-
-def train_one(cfg_dict: dict, recipe: dict, seeds: list[int], metric: str, holdout: float, cache_dir: str,
-              device: str, arch: str, seed: int) -> dict:
-    """One stand-alone run (a job): trained and cached unless its result is already cached."""
-    return _standalone(cfg_dict, recipe, seeds, metric, holdout, cache_dir, device).result(parse_arch(arch), seed)
-
-
-def train_all(truth: StandaloneTruth, supernet_cfg: Config, archs: Sequence[Arch], executor,
-              log: Callable[[str], None] = print) -> None:
-    """Make sure every (architecture, seed) result is cached: one job per missing run, on `executor`
-    (each job writes its own cache file; the driver only checks they are there)."""
-    todo = [(a, s) for a in archs for s in truth.seeds if not truth.cached(a, s)]
-    total = len(archs) * len(truth.seeds)
-    log(f"truth: {total - len(todo)}/{total} stand-alone runs cached, {len(todo)} to train")
-    if not todo:
+def train_pending(truth: GroundTruth, archs: Sequence[Arch], executor, log: Callable[[str], None] = print) -> None:
+    """Run the trainings `truth` still needs for `archs`, one job each on `executor` (each job writes
+    its own output; the driver only checks they are there)."""
+    runs = truth.pending(archs)
+    if not runs:
         return
-    threads = executor.threads
-    gpus = 1 if truth.device.startswith("cuda") else 0
-    common = (supernet_cfg.to_dict(), asdict(truth.recipe), list(truth.seeds), truth.metric, truth.holdout,
-              str(truth.folder.parent), truth.device)
-    jobs = [Job(f"{arch} seed {seed}", train_one, (*common, arch.to_string(), seed), threads, gpus,
-                str(truth.path(arch, seed)), shown_args=(arch.to_string(), seed)) for arch, seed in todo]
+    jobs = [Job(r.name, r.fn, r.args, executor.threads, r.gpus, r.output, shown_args=r.shown_args) for r in runs]
     results = executor.run(jobs, "truth", log)
-    for (arch, seed), res in zip(todo, results):
-        log(f"truth: {arch} seed {seed}: {res[truth.metric]:.2f}% ({res['seconds']:.1f} s)")
-    missing = [f"{a} seed {s}" for a, s in todo if not truth.cached(a, s)]
-    if missing:  # the workers must have written into the same cache folder
-        raise RuntimeError(f"stand-alone jobs did not cache {', '.join(missing[:3])} in {truth.folder}: "
+    for run, res in zip(runs, results):
+        log(f"truth: {run.name}: {res[truth.metric]:.2f}% ({res['seconds']:.1f} s)")
+    missing = [r.name for r in runs if not Path(r.output).is_file()]
+    if missing:  # the workers must have written into the same folder
+        raise RuntimeError(f"truth jobs did not write {', '.join(missing[:3])} ({Path(runs[0].output).parent}): "
                            "the work dir must be on a file system every worker sees")
 
 
@@ -163,37 +161,14 @@ def seed_noise_summary(per_seed: np.ndarray, n_boot: int = 1000) -> dict:
 
 def measure_truth(supernet_cfg: Config, archs: Sequence[Arch], settings: TruthSettings, cache_dir: Path,
                   device: str, executor, log: Callable[[str], None] = print) -> dict:
-    """Ground truth of `archs` per `settings`; returns truth.json's content."""
-    metric = settings.resolved_metric
-    training = None  # the truth on images the supernet trained on, where there is one
-    if settings.source == "standalone":
-        recipe, seeds = StandaloneRecipe(**settings.recipe), [int(s) for s in settings.seeds]
-        truth = standalone_truth(supernet_cfg, recipe, seeds, metric, cache_dir, device, log, settings.holdout)
-        train_all(truth, supernet_cfg, archs, executor, log)
-        runs = [truth.results(a) for a in archs]
-        per_seed = np.array([[r[metric] for r in rs] for rs in runs])
-        if settings.holdout:
-            training = {"per_seed": [[r["holdout_acc"] for r in rs] for rs in runs],
-                        "description": f"stand-alone accuracy on {settings.holdout:.0%} of the supernet's training "
-                                       "split, held out of stand-alone training"}
-        seconds = float(sum(r["seconds"] for rs in runs for r in rs))
-        desc = (f"stand-alone training, {recipe.epochs} epochs, seeds {seeds}, {metric} "
-                f"({'held-out test split' if metric == 'test_acc' else 'validation split'})")
-    else:
-        truth = load_truth(settings.source, supernet_cfg, metric)
-        per_seed = np.array([[truth.accuracy(a)] for a in archs])
-        if settings.source.endswith(".tfrecord"):
-            nb101 = load_truth(settings.source, supernet_cfg, "val_acc")
-            training = {"per_seed": [[nb101.accuracy(a)] for a in archs],
-                        "description": "NAS-Bench-101 validation accuracy (CIFAR-10 data_batch_5, inside the "
-                                       "supernet's training images), mean of the repeats"}
-        seconds, seeds = 0.0, []
-        desc = f"{truth.name} (mean of its repeats)" if settings.source.endswith(".tfrecord") else truth.name
-    return {"source": settings.source, "description": desc, "metric": metric, "seeds": seeds,
-            "archs": [a.to_string() for a in archs], "per_seed": per_seed.tolist(),
-            "acc": per_seed.mean(1).tolist(), "train_seconds": seconds,
-            "noise": seed_noise_summary(per_seed, settings.n_boot),
-            **({"training_images": training} if training else {})}
+    """Ground truth of `archs` per `settings` (the source opened once); returns truth.json's content."""
+    truth = open_truth(settings.source, settings.request(supernet_cfg, cache_dir, device, log))
+    if truth_source(settings.source).trains:
+        todo, total = len(truth.pending(archs)), len(archs) * len(settings.seeds)
+        log(f"truth: {total - todo}/{total} stand-alone runs cached, {todo} to train")
+    train_pending(truth, archs, executor, log)
+    table = truth.measure(archs)
+    return table.to_json(settings.source, seed_noise_summary(np.array(table.per_seed), settings.n_boot))
 
 
 @register_stage
@@ -207,14 +182,14 @@ class TruthStage(Stage):
                 "data": [sc.train_dataloader.dataset.to_dict(), sc.val_dataloader.dataset.to_dict()],
                 "archs": [a.to_string() for a in ctx.archs],
                 # the table's content, not only its path: a file edited in place is a new ground truth
-                "source_content": None if settings.source == "standalone" or not Path(settings.source).is_file()
-                else content_digest(settings.source, ctx.work / ".digests.json")}
+                "source_content": content_digest(settings.source, ctx.work / ".digests.json")
+                if truth_source(settings.source).reads_file and Path(settings.source).is_file() else None}
 
     def experiment_archs(self, supernet_cfg: Config, settings: TruthSettings) -> tuple[Arch, ...]:
         return experiment_archs(supernet_cfg, settings)
 
     def validate(self, ctx: Context, settings: TruthSettings, everything: dict) -> None:
-        if settings.source != "standalone" and not Path(settings.source).is_file():
+        if truth_source(settings.source).reads_file and not Path(settings.source).is_file():
             raise ConfigError(f"ground_truth.source {settings.source!r} is neither 'standalone' nor an existing file")
 
     def run(self, ctx: Context, settings: TruthSettings, upstream: dict, folder: Path) -> TruthOutput:
@@ -228,7 +203,7 @@ class TruthStage(Stage):
                     f"{n['seed_noise_std']:.2f} pp; seed-vs-seed Kendall tau {n['seed_vs_seed']['kendall_tau']:.3f}")
         return TruthOutput(ctx.rel(folder / "truth.json"), ctx.rel(folder / "truth_table.json"),
                            ctx.rel(folder / "truth.png"), settings.source, settings.resolved_metric,
-                           list(settings.seeds), dict(settings.recipe), out)
+                           list(settings.seeds), dict(settings.recipe), out, settings.holdout)
 
     # -- report ------------------------------------------------------------------------------------
     def report(self, ctx: Context, output: TruthOutput, outputs: dict) -> list[str]:
