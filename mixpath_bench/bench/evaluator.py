@@ -172,12 +172,35 @@ def dataset_batches(dataset, batch_size: int, limit: int | None = None, seed: in
     return out
 
 
-def build_evaluator(cfg, checkpoint: str, calib_batches: int = 8, calib_batch_size: int = 256,
-                    val_batch_size: int = 500, input_size: tuple[int, int, int] | None = None,
-                    device: str = "cpu", with_uncalibrated: bool = True, amp: bool = False,
-                    channels_last: bool = False, split: str = "val", count_costs: bool = True,
-                    per_encoding: bool = False, reference_batch_size: int = 96) -> SupernetEvaluator:
-    """A `SupernetEvaluator` for a supernet config and checkpoint.
+@dataclass(frozen=True)
+class EvaluatorSettings:
+    """How a `SupernetEvaluator` scores: BN calibration on `calib_batches` fixed training batches of
+    `calib_batch_size`, accuracy on the validation split in batches of `val_batch_size`; `input_size`
+    (C, H, W) for multiply-adds (default: the validation images'); `with_uncalibrated`: accuracy before
+    calibration too; `amp` / `channels_last`: bf16 autocast and channels-last memory (CUDA);
+    `count_costs`: multiply-adds and parameters per network; `per_encoding`: each encoding scored as
+    given.  ``split='test'``: the reference code's protocol (momentum updates over the test split in
+    batches of `reference_batch_size`, accuracy on it); only for studying that protocol."""
+
+    calib_batches: int = 8
+    calib_batch_size: int = 256
+    val_batch_size: int = 500
+    input_size: tuple[int, int, int] | None = None
+    with_uncalibrated: bool = True
+    amp: bool = False
+    channels_last: bool = False
+    split: str = "val"
+    count_costs: bool = True
+    per_encoding: bool = False
+    reference_batch_size: int = 96
+
+    def __post_init__(self) -> None:
+        if self.split not in ("val", "test"):
+            raise ConfigError(f"split must be 'val' or 'test', got {self.split!r}")
+
+
+def build_evaluator(cfg, checkpoint: str, device: str = "cpu", **options) -> SupernetEvaluator:
+    """A `SupernetEvaluator` for a supernet config and checkpoint; `options`: `EvaluatorSettings` fields.
 
     Calibration uses `calib_batches` fixed batches of the config's *training* split (seeded
     shuffle, no augmentation); accuracy is measured on its validation split.  ``split='test'``
@@ -185,8 +208,17 @@ def build_evaluator(cfg, checkpoint: str, calib_batches: int = 8, calib_batch_si
     calibration as momentum updates over the whole test split in its order, in batches of
     `reference_batch_size` (the reference's 96); only for studying that protocol.
     """
-    if split not in ("val", "test"):
-        raise ConfigError(f"split must be 'val' or 'test', got {split!r}")
+    try:
+        settings = EvaluatorSettings(**options)
+    except TypeError as exc:
+        raise ConfigError(f"evaluator: {str(exc).replace('EvaluatorSettings.__init__()', 'build_evaluator()')}") from None
+    return _build_evaluator(cfg, checkpoint, device, settings)
+
+
+def _build_evaluator(cfg, checkpoint: str, device: str, settings: EvaluatorSettings) -> SupernetEvaluator:
+    """`build_evaluator` with its settings checked."""
+    calib_batches, calib_batch_size, split = settings.calib_batches, settings.calib_batch_size, settings.split
+    input_size = settings.input_size
     from mmengine.registry import DATASETS
     register_all_modules()
     from ..engine.evaluate import build_supernet
@@ -201,10 +233,10 @@ def build_evaluator(cfg, checkpoint: str, calib_batches: int = 8, calib_batch_si
         first = val[0]["inputs"]
         input_size = tuple(first.shape)
     if split == "test":
-        calib = dataset_batches(val, reference_batch_size) if calib_batches else []
+        calib = dataset_batches(val, settings.reference_batch_size) if calib_batches else []
     else:
         calib = dataset_batches(train, calib_batch_size, calib_batches, seed=0) if calib_batches else []
-    return SupernetEvaluator(model, calib, dataset_batches(val, val_batch_size), tuple(input_size),
-                             with_uncalibrated=with_uncalibrated, amp=amp, channels_last=channels_last,
-                             count_costs=count_costs, per_encoding=per_encoding,
-                             momentum_calibration=split == "test")
+    return SupernetEvaluator(model, calib, dataset_batches(val, settings.val_batch_size), tuple(input_size),
+                             with_uncalibrated=settings.with_uncalibrated, amp=settings.amp,
+                             channels_last=settings.channels_last, count_costs=settings.count_costs,
+                             per_encoding=settings.per_encoding, momentum_calibration=split == "test")
