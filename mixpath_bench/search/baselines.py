@@ -8,29 +8,26 @@ A candidate over ``max_madds`` is skipped before it is evaluated.  A search ends
 from __future__ import annotations
 
 from collections import deque
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from ..jsonio import json_round_trip
 from ..progress import Progress
 from ..spaces import MUTATIONS, Arch, SearchSpace
+from .loop import CheckpointedSearch
 from .nsga2 import Constraints, evaluate_once, unseen_feasible
 from .registry import register_searcher
 from .result import SearchResult, best_key, build_result, front_of
-from .state import Evaluator, SearchError, load_json, rng_from_state, rng_state, save_json_atomic
+from .state import Evaluator, SearchError, rng_state
 
 
-class BudgetedSearch:
-    """Shared loop of budgeted searchers: propose, check cost, evaluate each network once, checkpoint.
+class BudgetedSearch(CheckpointedSearch):
+    """Shared search of budgeted searchers: propose, check cost, evaluate each network once, checkpoint
+    every `checkpoint_every` evaluations (the loop around it is `CheckpointedSearch`'s).
 
     A subclass defines ``label``, `propose` (the next candidate) and optionally `accept` (what it
     learns from an evaluated candidate that passed the accuracy constraint).
     """
-
-    label = ""
-    name = ""
 
     def __init__(self, space: SearchSpace, budget: int, constraints: Constraints = Constraints(), seed: int = 0,
                  checkpoint_every: int = 10) -> None:
@@ -60,20 +57,14 @@ class BudgetedSearch:
                 "population": [], "tries": 0, "done": False, "exhausted": False, "skipped": 0, "stale": 0,
                 "rng": rng_state(np.random.default_rng(self.seed))}
 
-    def run(self, evaluator: Evaluator, checkpoint: str | Path | None = None, resume: bool = False,
-            log: Callable[[str], None] = print) -> SearchResult:
-        state = None
-        if resume and checkpoint and Path(checkpoint).exists():
-            state = load_json(checkpoint)
-            if state.get("algorithm") != self.name or state.get("settings") != json_round_trip(self.settings()):
-                raise SearchError(f"{checkpoint} was written by a search with other settings; use another work dir")
-        state = state or self.fresh_state()
-        rng = rng_from_state(state["rng"])
+    def search(self, state: dict, rng: np.random.Generator, evaluator: Evaluator, save: Callable[[], None],
+               log: Callable[[str], None]) -> None:
+        """Propose and evaluate until the budget is spent or every network of the space is evaluated."""
         target = min(self.budget, self.networks)
         progress = Progress(target, f"{self.name}: networks evaluated", log, done=len(state["metrics"]))
         while len(state["metrics"]) < self.budget and len(state["metrics"]) < self.networks:
             if state["tries"] >= self.max_tries:
-                if not self._sweep(state, rng, evaluator, progress, checkpoint):
+                if not self._sweep(state, rng, evaluator, progress, save):
                     raise SearchError(f"{self.name}: only {len(state['metrics'])} of {self.budget} evaluations "
                                       f"after {self.max_tries} proposals; relax max_madds")
                 break
@@ -86,17 +77,14 @@ class BudgetedSearch:
                 self.reject(state, key if key in state["metrics"] else None, rng)
                 continue
             state["stale"] = 0
-            self._evaluate(state, arch, rng, evaluator, progress, checkpoint)
-        state["done"] = True
+            self._evaluate(state, arch, rng, evaluator, progress, save)
         state["exhausted"] = state["exhausted"] or len(state["metrics"]) >= self.networks
         if state["exhausted"]:
             log(f"{self.name}: every feasible network of {self.space.name} evaluated "
                 f"({len(state['metrics'])}; budget {self.budget})")
-        self._save(state, rng, checkpoint)
-        return self.result(state)
 
     def _evaluate(self, state: dict, arch: Arch, rng: np.random.Generator, evaluator: Evaluator,
-                  progress: Progress, checkpoint: str | Path | None) -> None:
+                  progress: Progress, save: Callable[[], None]) -> None:
         """Evaluate one new network, let the searcher learn from it, checkpoint every few."""
         key = evaluate_once(state, self.space, arch, evaluator)
         progress.step()
@@ -106,10 +94,10 @@ class BudgetedSearch:
         else:
             self.reject(state, key, rng)
         if len(state["metrics"]) % self.checkpoint_every == 0:
-            self._save(state, rng, checkpoint)
+            save()
 
     def _sweep(self, state: dict, rng: np.random.Generator, evaluator: Evaluator, progress: Progress,
-               checkpoint: str | Path | None) -> bool:
+               save: Callable[[], None]) -> bool:
         """The proposals stalled (the last unseen networks are rare under the searcher's moves):
         in a space small enough to enumerate, evaluate the feasible networks not yet evaluated in
         a random order, up to the budget.  Returns False for a space too large to enumerate; True
@@ -121,14 +109,9 @@ class BudgetedSearch:
         for i in rng.permutation(len(unseen)):
             if len(state["metrics"]) >= self.budget:
                 return True
-            self._evaluate(state, unseen[int(i)], rng, evaluator, progress, checkpoint)
+            self._evaluate(state, unseen[int(i)], rng, evaluator, progress, save)
         state["exhausted"] = True
         return True
-
-    def _save(self, state: dict, rng: np.random.Generator, checkpoint: str | Path | None) -> None:
-        state["rng"] = rng_state(rng)
-        if checkpoint:
-            save_json_atomic(checkpoint, state)
 
     def result(self, state: dict) -> SearchResult:
         """Front and best of the accepted networks; the best is the single pick."""

@@ -17,19 +17,17 @@ from __future__ import annotations
 import math
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from ..jsonio import json_round_trip
 from ..progress import Progress
 from ..spaces import MUTATIONS, Arch, SearchSpace
+from .loop import CheckpointedSearch
 from .operators import binary_tournament, equispaced_picks, non_dominated_fronts, rank_and_crowding, select_survivors
 from .registry import register_searcher
 from .result import SearchResult, build_result, front_of
-from .state import (Evaluator, SearchError, check_objectives, load_json, objective_matrix, rng_from_state, rng_state,
-                    save_json_atomic)
+from .state import Evaluator, SearchError, check_objectives, objective_matrix, rng_state
 
 
 @dataclass(frozen=True)
@@ -81,40 +79,54 @@ def unseen_feasible(space: SearchSpace, seen, ok: Callable[[Arch], bool]) -> lis
     return [arch for arch in out.values() if ok(arch)]
 
 
+@dataclass(frozen=True)
+class NSGA2Settings:
+    """What a config sets for NSGA-II (``searchers.nsga2``): n (`population`), N (`generations`), the
+    objectives and their crowding weights w (None: all 1), K (`k`), mutation after crossover, the seed
+    and the proposals tried per population before the enumerable rest is swept (None: 200 n)."""
+
+    population: int
+    generations: int
+    objectives: list[tuple[str, str]] = (("acc", "max"), ("madds", "min"))
+    weights: list[float] | None = None
+    k: int = 5
+    mutation_prob: float = 0.1
+    mutation: str = "local"
+    seed: int = 0
+    max_tries: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.population < 2 or self.generations < 1:
+            raise SearchError("NSGA-II needs population >= 2 and generations >= 1")
+        if self.mutation not in MUTATIONS:
+            raise SearchError(f"nsga2: mutation must be one of {', '.join(MUTATIONS)}, got {self.mutation!r}")
+
+
 @register_searcher("nsga2")
-class NSGA2Search:
-    """Algorithm 1.  ``run(evaluator, checkpoint=PATH, resume=True)`` continues a killed search."""
+class NSGA2Search(CheckpointedSearch):
+    """Algorithm 1 with `NSGA2Settings`.  ``run(evaluator, checkpoint=PATH, resume=True)`` continues a
+    killed search."""
 
     label = "MixPath NSGA-II (most accurate pick)"
+    Settings = NSGA2Settings  # the config's keys
 
-    def __init__(self, space: SearchSpace, population: int, generations: int,
-                 objectives: list[tuple[str, str]] = (("acc", "max"), ("madds", "min")),
-                 weights: list[float] | None = None, constraints: Constraints = Constraints(), k: int = 5,
-                 mutation_prob: float = 0.1, mutation: str = "local", seed: int = 0,
-                 max_tries: int | None = None) -> None:
-        if population < 2 or generations < 1:
-            raise SearchError("NSGA-II needs population >= 2 and generations >= 1")
-        if mutation not in MUTATIONS:
-            raise SearchError(f"nsga2: mutation must be one of {', '.join(MUTATIONS)}, got {mutation!r}")
+    def __init__(self, space: SearchSpace, settings: NSGA2Settings, constraints: Constraints = Constraints()) -> None:
+        population = settings.population
         if 2 * population > space.num_networks():
             raise SearchError(f"nsga2: population {population} needs {2 * population} distinct networks for P0 and "
                               f"Q0; {space.name} (m={space.m}) has {space.num_networks()}")
-        self.space = space
-        self.n = population
-        self.generations = generations
-        self.objectives = check_objectives(list(objectives))
+        self.space, self.constraints = space, constraints
+        self.n, self.generations, self.k = population, settings.generations, settings.k
+        self.objectives = check_objectives(list(settings.objectives))
+        weights = settings.weights
         self.weights = np.ones(len(self.objectives)) if weights is None else np.asarray(weights, dtype=float)
         if self.weights.shape != (len(self.objectives),):
             raise SearchError(f"{len(self.objectives)} objectives need {len(self.objectives)} weights")
-        self.constraints = constraints
-        self.k = k
-        self.mutation_prob = mutation_prob
-        self.mutation = mutation
-        self.seed = seed
-        self.max_tries = max_tries or 200 * population
+        self.mutation_prob, self.mutation, self.seed = settings.mutation_prob, settings.mutation, settings.seed
+        self.max_tries = settings.max_tries or 200 * population
 
     # -- state -----------------------------------------------------------------------------------
-    def _fresh_state(self) -> dict:
+    def fresh_state(self) -> dict:
         return {"algorithm": "nsga2", "settings": self.settings(), "generation": 0, "P": [], "Q": [],
                 "metrics": {}, "order": [], "rejected": {"madds": 0, "acc": 0, "duplicate": 0}, "history": [],
                 "rng": rng_state(np.random.default_rng(self.seed)), "done": False}
@@ -187,16 +199,14 @@ class NSGA2Search:
         return self._fill(state, child, set(P), evaluator, rng)
 
     # -- main loop -------------------------------------------------------------------------------
-    def run(self, evaluator: Evaluator, checkpoint: str | Path | None = None, resume: bool = False,
-            log: Callable[[str], None] = print) -> SearchResult:
-        """Run (or continue) the search; the checkpoint holds the whole state after each generation."""
-        state = self._load(checkpoint) if resume and checkpoint and Path(checkpoint).exists() else self._fresh_state()
-        rng = rng_from_state(state["rng"])
+    def search(self, state: dict, rng: np.random.Generator, evaluator: Evaluator, save: Callable[[], None],
+               log: Callable[[str], None]) -> None:
+        """P0 and Q0, then the generations; a checkpoint after the initial populations and each generation."""
         if state["generation"] == 0 and not state["P"]:
             taken: set[str] = set()
             state["P"] = self._fill(state, lambda: self.space.sample(rng), taken, evaluator, rng)
             state["Q"] = self._fill(state, lambda: self.space.sample(rng), taken, evaluator, rng)
-            self._save(state, rng, checkpoint)
+            save()
             log(f"nsga2: initial populations ready, {len(state['metrics'])} evaluated")
         progress = Progress(self.generations, "nsga2: generation", log, every=0.0, done=state["generation"])
         while state["generation"] < self.generations:
@@ -206,13 +216,10 @@ class NSGA2Search:
             state["Q"] = self._offspring(state, state["P"], rng, evaluator)
             state["generation"] += 1
             state["history"].append(self._summary(state))
-            self._save(state, rng, checkpoint)
+            save()
             h = state["history"][-1]
             progress.step(note=f"front {h['front_size']}  best acc {h['best_acc']:.2f}  "
                                f"networks evaluated {h['evaluated']}")
-        state["done"] = True
-        self._save(state, rng, checkpoint)
-        return self.result(state)
 
     def _summary(self, state: dict) -> dict:
         metrics = [state["metrics"][a] for a in state["P"]]
@@ -252,15 +259,3 @@ class NSGA2Search:
         last = self.objectives[-1]
         sign = -1.0 if last[1] == "max" else 1.0
         return sorted(picks, key=lambda k: sign * float(state["metrics"][k][last[0]]))
-
-    def _save(self, state: dict, rng: np.random.Generator, checkpoint: str | Path | None) -> None:
-        state["rng"] = rng_state(rng)
-        if checkpoint:
-            save_json_atomic(checkpoint, state)
-
-    def _load(self, checkpoint: str | Path) -> dict:
-        state = load_json(checkpoint)
-        if state.get("algorithm") != "nsga2" or state.get("settings") != json_round_trip(self.settings()):
-            raise SearchError(f"{checkpoint} was written by a search with other settings; use another work dir")
-        return state
-

@@ -8,9 +8,15 @@ Two kinds: a searcher that scores candidates with a trained supernet (the defaul
 job's evaluator), and one that trains its own weights (``trains_weights = True``, e.g. DARTS: it
 is given the supernet config as ``supernet`` and the ``device``, and no evaluator).  ``family``
 names the kind for Table 2 (default ``'supernet'``).
+
+A config's keys for a searcher are the fields of its ``Settings`` (a frozen dataclass; the class is
+built as ``cls(space, settings=Settings(...), <what the job supplies>)``), or, for a class without
+one, its constructor's keyword arguments.  `mixpath_bench.bench.searchers.register_searchers` imports
+every module that registers one.
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 from pathlib import Path
@@ -48,7 +54,7 @@ def register_searcher(name: str) -> Callable[[type], type]:
 
 
 def build_searcher(name: str, space: SearchSpace, settings: dict[str, Any], **defaults: Any) -> Searcher:
-    """``SEARCHERS[name](space=space, **settings)``; unknown names and keys are one-line errors.
+    """``SEARCHERS[name]`` on `space` with the config's `settings`; unknown names and keys are one-line errors.
 
     `defaults` holds values the job supplies (constraints, a default budget): used where the
     searcher takes that key and `settings` leaves it out or None.  Unknown keys in `settings` are
@@ -57,25 +63,37 @@ def build_searcher(name: str, space: SearchSpace, settings: dict[str, Any], **de
     allowed = check_settings(name, settings)
     kwargs = {k: v for k, v in defaults.items() if k in allowed}
     kwargs.update({k: v for k, v in settings.items() if v is not None or k not in kwargs})
-    return SEARCHERS[name](space=space, **kwargs)
+    cls = SEARCHERS[name]
+    if not hasattr(cls, "Settings"):
+        return cls(space=space, **kwargs)
+    keys = setting_types(cls)
+    return cls(space=space, settings=cls.Settings(**{k: v for k, v in kwargs.items() if k in keys}),
+               **{k: v for k, v in kwargs.items() if k not in keys})
+
+
+def setting_types(cls: type) -> dict[str, str]:
+    """The keys a config may set for the searcher class `cls`, with their annotations: the fields of
+    its ``Settings``, else its constructor's arguments less those the job supplies."""
+    if hasattr(cls, "Settings"):
+        return {f.name: str(f.type) for f in dataclasses.fields(cls.Settings)}
+    return {k: str(p.annotation) for k, p in inspect.signature(cls).parameters.items() if k not in JOB_SUPPLIED}
 
 
 def check_settings(name: str, settings: dict[str, Any]) -> set[str]:
-    """Refuse an unknown searcher or setting with one line; returns the keys the searcher takes."""
+    """Refuse an unknown searcher or setting with one line; returns the keys the searcher takes (its
+    settings and what the job supplies it)."""
     if name not in SEARCHERS:
         raise SearchError(f"unknown searcher {name!r}; registered: {', '.join(sorted(SEARCHERS))}")
-    params = set(inspect.signature(SEARCHERS[name]).parameters)
-    allowed = params - JOB_SUPPLIED
-    unknown = sorted(set(settings) - allowed)
+    types = setting_types(SEARCHERS[name])
+    unknown = sorted(set(settings) - set(types))
     if unknown:
         raise SearchError(f"searchers.{name}: unknown key(s) {', '.join(unknown)}; allowed: "
-                          f"{', '.join(sorted(allowed))}")
-    signature = inspect.signature(SEARCHERS[name]).parameters
+                          f"{', '.join(sorted(types))}")
     for key, value in settings.items():
-        problem = _wrong_type(str(signature[key].annotation), value, key)
+        problem = _wrong_type(types[key], value, key)
         if problem:
             raise SearchError(f"searchers.{name}.{key} {problem}, got {value!r}")
-    return allowed | (params & (JOB_SUPPLIED - {"space"}))
+    return set(types) | (set(inspect.signature(SEARCHERS[name]).parameters) & (JOB_SUPPLIED - {"space"}))
 
 
 def _wrong_type(annotation: str, value: Any, key: str) -> str | None:

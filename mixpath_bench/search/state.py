@@ -1,4 +1,5 @@
-"""Search checkpoints: atomic JSON files holding populations, the metric cache and the RNG state."""
+"""Search checkpoints: atomic JSON files holding populations, the metric cache and the RNG state
+(`save_state`, `resume_state`; `loop.CheckpointedSearch` runs them for every searcher)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +8,9 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import UserError
+from ..jsonio import json_round_trip
 from ..jsonio import load_json as _load_json
-from ..jsonio import save_json_atomic  # noqa: F401 - re-exported
+from ..jsonio import save_json_atomic
 from ..spaces import Arch
 
 
@@ -38,6 +40,24 @@ def rng_from_state(state: dict) -> np.random.Generator:
     rng = np.random.default_rng()
     rng.bit_generator.state = state
     return rng
+
+
+def save_state(state: dict, rng: np.random.Generator, checkpoint: str | Path | None) -> None:
+    """Record `rng`'s state in `state` and write `state` to `checkpoint` atomically (None: nowhere)."""
+    state["rng"] = rng_state(rng)
+    if checkpoint:
+        save_json_atomic(checkpoint, state)
+
+
+def resume_state(checkpoint: str | Path | None, resume: bool, algorithm: str, settings: dict) -> dict | None:
+    """The state in `checkpoint` when resuming and the file exists, else None (start afresh).  A state
+    written by another algorithm or with other settings is refused."""
+    if not (resume and checkpoint and Path(checkpoint).exists()):
+        return None
+    state = load_json(checkpoint)
+    if state.get("algorithm") != algorithm or state.get("settings") != json_round_trip(settings):
+        raise SearchError(f"{checkpoint} was written by a search with other settings; use another work dir")
+    return state
 
 
 def objective_matrix(metrics: list[dict], objectives: list[tuple[str, str]]) -> np.ndarray:

@@ -9,7 +9,7 @@ import hashlib
 import numpy as np
 import pytest
 
-from mixpath_bench.search import (Constraints, NSGA2Search, binary_tournament, non_dominated_fronts,
+from mixpath_bench.search import (Constraints, NSGA2Search, NSGA2Settings, binary_tournament, non_dominated_fronts,
                                   rank_and_crowding, select_survivors, weighted_crowding_distance)
 from mixpath_bench.spaces import get_space
 
@@ -59,8 +59,8 @@ class SpyingSpace:
 
 # -- the cost constraint is checked before evaluation -------------------------------------------------
 def test_admit_drops_over_budget_candidates_before_evaluation():
-    search = NSGA2Search(SPACE, population=4, generations=1, constraints=Constraints(max_madds=4000.0))
-    state, ev = search._fresh_state(), Recording()
+    search = NSGA2Search(SPACE, NSGA2Settings(population=4, generations=1), constraints=Constraints(max_madds=4000.0))
+    state, ev = search.fresh_state(), Recording()
     archs = [SPACE.sample(np.random.default_rng(s)) for s in range(60)]
     cheap = next(a for a in archs if ev.complexity(a)["madds"] <= 4000.0)
     dear = next(a for a in archs if ev.complexity(a)["madds"] > 4000.0)
@@ -80,20 +80,21 @@ def test_admit_checks_accuracy_after_evaluation_and_keeps_the_score():
     arch = SPACE.sample(np.random.default_rng(0))
     acc = ev([arch])[0]["acc"]
     ev.evaluated.clear()
-    at_limit = NSGA2Search(SPACE, population=4, generations=1, constraints=Constraints(min_acc=acc))
-    state, taken = at_limit._fresh_state(), set()
+    at_limit = NSGA2Search(SPACE, NSGA2Settings(population=4, generations=1), constraints=Constraints(min_acc=acc))
+    state, taken = at_limit.fresh_state(), set()
     assert at_limit._admit(state, arch, taken, ev) is None  # not *above* min_acc
     assert state["rejected"] == {"madds": 0, "acc": 1, "duplicate": 0} and taken == set()
     assert len(ev.evaluated) == 1 and state["metrics"][SPACE.canonical_key(arch)]["acc"] == acc
     assert at_limit._admit(state, arch, taken, ev) is None and len(ev.evaluated) == 1  # cached, not re-run
-    below = NSGA2Search(SPACE, population=4, generations=1, constraints=Constraints(min_acc=acc - 1e-6))
-    assert below._admit(below._fresh_state(), arch, set(), ev) == SPACE.canonical_key(arch)
+    below = NSGA2Search(SPACE, NSGA2Settings(population=4, generations=1),
+                        constraints=Constraints(min_acc=acc - 1e-6))
+    assert below._admit(below.fresh_state(), arch, set(), ev) == SPACE.canonical_key(arch)
 
 
 def test_whole_search_never_evaluates_an_over_budget_child():
     ev = Recording()
-    result = NSGA2Search(SPACE, population=12, generations=4, constraints=Constraints(max_madds=4000.0),
-                         seed=0).run(ev, **QUIET)
+    result = NSGA2Search(SPACE, NSGA2Settings(population=12, generations=4, seed=0),
+                         constraints=Constraints(max_madds=4000.0)).run(ev, **QUIET)
     assert result.extra["rejected"]["madds"] > 0  # over-budget children were proposed
     over = [a for a in ev.evaluated if ToyEvaluator().complexity(SPACE.parse(a))["madds"] > 4000.0]
     assert over == []
@@ -120,8 +121,8 @@ def test_nsga2_parents_are_chosen_by_tournament_not_uniformly():
     n, ranks = 10, []
     for seed in range(12):
         space = SpyingSpace(SPACE)
-        search = NSGA2Search(space, population=n, generations=2, objectives=[("acc", "max")],
-                             mutation_prob=0.0, seed=seed)
+        search = NSGA2Search(space, NSGA2Settings(population=n, generations=2, objectives=[("acc", "max")],
+                                                  mutation_prob=0.0, seed=seed))
         original = search._offspring
 
         def offspring(state, P, rng, evaluator, original=original, space=space):

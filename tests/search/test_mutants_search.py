@@ -4,13 +4,15 @@ Written against the mutants that survived the rest of the suite (docs/mutation.m
 that is misspelt changes what a resumed search compares; a counter that is off changes what a
 report says; a pick taken from the wrong pool changes what the user trains.
 """
+import dataclasses
 import json
 import re
 
 import numpy as np
 import pytest
 
-from mixpath_bench.search import Constraints, LocalSearch, NSGA2Search, RandomSearch, RegularizedEvolution, SearchError
+from mixpath_bench.search import (Constraints, LocalSearch, NSGA2Search, NSGA2Settings, RandomSearch,
+                                  RegularizedEvolution, SearchError)
 from mixpath_bench.search.state import check_objectives, rng_state
 from mixpath_bench.spaces import get_space
 
@@ -27,24 +29,24 @@ def rng0(seed=0):
 
 # -- settings and fresh states (what a resumed search is compared against) ---------------------------
 def test_nsga2_settings_defaults_and_fresh_state():
-    search = NSGA2Search(SPACE, population=4, generations=3)
+    search = NSGA2Search(SPACE, NSGA2Settings(population=4, generations=3))
     assert search.settings() == {
         "space": "S1", "m": 2, "population": 4, "generations": 3, "objectives": [("acc", "max"), ("madds", "min")],
         "weights": [1.0, 1.0], "min_acc": None, "max_madds": None, "k": 5, "mutation_prob": 0.1,
         "mutation": "local", "seed": 0}
     assert search.max_tries == 800
-    assert search._fresh_state() == {
+    assert search.fresh_state() == {
         "algorithm": "nsga2", "settings": search.settings(), "generation": 0, "P": [], "Q": [], "metrics": {},
         "order": [], "rejected": {"madds": 0, "acc": 0, "duplicate": 0}, "history": [], "rng": rng0(),
         "done": False}
-    other = NSGA2Search(SPACE, population=4, generations=3, weights=[2, 0.5],
-                        constraints=Constraints(min_acc=50.0, max_madds=10.0), k=2, mutation_prob=0.3,
-                        mutation="redraw", seed=7, max_tries=9)
+    other = NSGA2Search(SPACE, NSGA2Settings(population=4, generations=3, weights=[2, 0.5], k=2, mutation_prob=0.3,
+                                             mutation="redraw", seed=7, max_tries=9),
+                        constraints=Constraints(min_acc=50.0, max_madds=10.0))
     assert other.settings() == {
         "space": "S1", "m": 2, "population": 4, "generations": 3, "objectives": [("acc", "max"), ("madds", "min")],
         "weights": [2.0, 0.5], "min_acc": 50.0, "max_madds": 10.0, "k": 2, "mutation_prob": 0.3,
         "mutation": "redraw", "seed": 7}
-    assert other.weights.dtype == float and other.max_tries == 9 and other._fresh_state()["rng"] == rng0(7)
+    assert other.weights.dtype == float and other.max_tries == 9 and other.fresh_state()["rng"] == rng0(7)
 
 
 def test_budgeted_settings_defaults_and_fresh_states():
@@ -64,18 +66,18 @@ def test_budgeted_settings_defaults_and_fresh_states():
 
 # -- constructor checks: boundaries and messages -----------------------------------------------------
 def test_nsga2_constructor_boundaries_and_messages():
-    NSGA2Search(SPACE, population=2, generations=1)
+    NSGA2Search(SPACE, NSGA2Settings(population=2, generations=1))
     for population, generations in ((1, 1), (2, 0)):
         with pytest.raises(SearchError, match=r"^NSGA-II needs population >= 2 and generations >= 1$"):
-            NSGA2Search(SPACE, population=population, generations=generations)
+            NSGA2Search(SPACE, NSGA2Settings(population=population, generations=generations))
     with pytest.raises(SearchError, match=r"^nsga2: mutation must be one of local, redraw, got 'flip'$"):
-        NSGA2Search(SPACE, population=2, generations=1, mutation="flip")
-    NSGA2Search(S4, population=17, generations=1)  # 2 * 17 = 34 networks: exactly enough
+        NSGA2Search(SPACE, NSGA2Settings(population=2, generations=1, mutation="flip"))
+    NSGA2Search(S4, NSGA2Settings(population=17, generations=1))  # 2 * 17 = 34 networks: exactly enough
     with pytest.raises(SearchError, match=r"^nsga2: population 18 needs 36 distinct networks for P0 and Q0; "
                                           r"S4 \(m=4\) has 34$"):
-        NSGA2Search(S4, population=18, generations=1)
+        NSGA2Search(S4, NSGA2Settings(population=18, generations=1))
     with pytest.raises(SearchError, match=r"^2 objectives need 2 weights$"):
-        NSGA2Search(SPACE, population=2, generations=1, weights=[1.0])
+        NSGA2Search(SPACE, NSGA2Settings(population=2, generations=1, weights=[1.0]))
     with pytest.raises(SearchError, match=r"^objective 'acc' has sense 'up'; use 'max' or 'min'$"):
         check_objectives([("acc", "up")])
     with pytest.raises(SearchError, match=r"^give at least one objective, e\.g\. \[\('acc', 'max'\), "
@@ -100,13 +102,13 @@ def test_evolution_constructor_boundaries_and_messages():
 def test_nsga2_checkpoints_the_initial_populations_and_each_generation(tmp_path):
     n, ckpt = 6, tmp_path / "s.json"
     with pytest.raises(KeyboardInterrupt):  # unconstrained: P0 and Q0 take exactly 2n evaluations
-        NSGA2Search(SPACE, population=n, generations=3, seed=1).run(ToyEvaluator(fail_after=2 * n),
-                                                                  checkpoint=ckpt, **QUIET)
+        NSGA2Search(SPACE, NSGA2Settings(population=n, generations=3, seed=1)).run(
+            ToyEvaluator(fail_after=2 * n), checkpoint=ckpt, **QUIET)
     state = json.loads(ckpt.read_text())
     assert state["generation"] == 0 and len(state["P"]) == len(state["Q"]) == n and state["done"] is False
     lines = []
-    result = NSGA2Search(SPACE, population=n, generations=3, seed=1).run(ToyEvaluator(), checkpoint=ckpt,
-                                                                         log=lines.append)
+    result = NSGA2Search(SPACE, NSGA2Settings(population=n, generations=3, seed=1)).run(
+        ToyEvaluator(), checkpoint=ckpt, log=lines.append)
     state = json.loads(ckpt.read_text())
     assert state["done"] is True and state["generation"] == 3 and len(state["Q"]) == n
     assert [h["generation"] for h in state["history"]] == [1, 2, 3]
@@ -123,15 +125,15 @@ def test_nsga2_checkpoints_the_initial_populations_and_each_generation(tmp_path)
 
 def test_nsga2_resume_counts_generations_on(tmp_path):
     ckpt = tmp_path / "s.json"
-    full = NSGA2Search(SPACE, population=6, generations=4, seed=2).run(ToyEvaluator(), **QUIET)
+    full = NSGA2Search(SPACE, NSGA2Settings(population=6, generations=4, seed=2)).run(ToyEvaluator(), **QUIET)
     after_two = full.extra["generations"][1]["evaluated"]
     with pytest.raises(KeyboardInterrupt):
-        NSGA2Search(SPACE, population=6, generations=4, seed=2).run(ToyEvaluator(fail_after=after_two),
-                                                                  checkpoint=ckpt, **QUIET)
+        NSGA2Search(SPACE, NSGA2Settings(population=6, generations=4, seed=2)).run(
+            ToyEvaluator(fail_after=after_two), checkpoint=ckpt, **QUIET)
     assert json.loads(ckpt.read_text())["generation"] == 2
     lines = []
-    NSGA2Search(SPACE, population=6, generations=4, seed=2).run(ToyEvaluator(), checkpoint=ckpt, resume=True,
-                                                                log=lines.append)
+    NSGA2Search(SPACE, NSGA2Settings(population=6, generations=4, seed=2)).run(
+        ToyEvaluator(), checkpoint=ckpt, resume=True, log=lines.append)
     assert [line.split()[2] for line in lines] == ["3/4", "4/4"]
 
 
@@ -148,7 +150,7 @@ def test_nsga2_uses_the_configured_mutation_operator():
             return getattr(SPACE, name)
 
     spy = Spy()
-    NSGA2Search(spy, population=4, generations=1, mutation="redraw").run(ToyEvaluator(), **QUIET)
+    NSGA2Search(spy, NSGA2Settings(population=4, generations=1, mutation="redraw")).run(ToyEvaluator(), **QUIET)
     assert spy.operators == {"redraw"}
 
 
@@ -161,7 +163,7 @@ def _state(points, P, order=None):
 def test_picks_fill_from_the_other_feasible_networks_when_p_is_small():
     points = {"a": (90, 50, 1), "b": (80, 10, 1), "c": (95, 90, 1), "d": (70, 5, 1), "e": (99, 1, 1),
               "f": (85, 40, 1)}
-    search = NSGA2Search(SPACE, population=2, generations=1, k=4, constraints=Constraints(min_acc=75.0))
+    search = NSGA2Search(SPACE, NSGA2Settings(population=2, generations=1, k=4), constraints=Constraints(min_acc=75.0))
     # P = {a, b} gives two picks; the other feasible networks are c, e, f (d fails min_acc, a and b are
     # held): e dominates c and f, so e, then one of the front {c, f} equispaced along madds (its minimum, f)
     assert search._picks(_state(points, ["a", "b"])) == ["e", "b", "f", "a"]  # by madds
@@ -169,17 +171,18 @@ def test_picks_fill_from_the_other_feasible_networks_when_p_is_small():
 
 def test_picks_by_the_last_objective_when_it_is_maximised():
     points = {"a": (90, 50, 1), "b": (80, 10, 1), "c": (70, 5, 1)}
-    search = NSGA2Search(SPACE, population=3, generations=1, k=3, objectives=[("madds", "min"), ("acc", "max")])
+    search = NSGA2Search(SPACE, NSGA2Settings(population=3, generations=1, k=3,
+                                              objectives=[("madds", "min"), ("acc", "max")]))
     assert search._picks(_state(points, ["a", "b", "c"])) == ["a", "b", "c"]  # most accurate first
 
 
 def test_picks_are_equispaced_along_the_last_of_three_objectives():
     # one front of five; params and madds order the points differently
     points = {"a": (90, 100, 0), "b": (89, 50, 3), "c": (88, 40, 4), "d": (80, 30, 1), "e": (70, 0, 2)}
-    by_madds = NSGA2Search(SPACE, population=5, generations=1, k=3)
+    by_madds = NSGA2Search(SPACE, NSGA2Settings(population=5, generations=1, k=3))
     assert by_madds._picks(_state(points, list(points))) == ["e", "b", "a"]  # madds 0, 50, 100
-    three = NSGA2Search(SPACE, population=5, generations=1, k=3,
-                        objectives=[("acc", "max"), ("madds", "min"), ("params", "min")])
+    three = NSGA2Search(SPACE, NSGA2Settings(population=5, generations=1, k=3,
+                                             objectives=[("acc", "max"), ("madds", "min"), ("params", "min")]))
     assert three._picks(_state(points, list(points))) == ["a", "e", "c"]  # params 0, 2, 4
 
 
@@ -280,6 +283,47 @@ def test_check_settings_keys_and_messages():
         check_settings("random", {"b": 1, "a": 2})
     with pytest.raises(SearchError, match=rf"^unknown searcher 'nope'; registered: {', '.join(sorted(SEARCHERS))}$"):
         check_settings("nope", {})
+
+
+def test_settings_objects_keep_the_config_keys_and_messages():
+    """NSGA-II takes a frozen `NSGA2Settings`; a config's keys are its fields, checked like constructor arguments."""
+    from mixpath_bench.search import build_searcher
+    from mixpath_bench.search.registry import check_settings, setting_types
+
+    keys = {"population", "generations", "objectives", "weights", "k", "mutation_prob", "mutation", "seed", "max_tries"}
+    assert set(setting_types(NSGA2Search)) == keys and check_settings("nsga2", {}) == keys | {"constraints"}
+    with pytest.raises(SearchError, match=r"^searchers\.nsga2: unknown key\(s\) populaton; allowed: generations, k, "
+                                          r"max_tries, mutation, mutation_prob, objectives, population, seed, weights$"):
+        check_settings("nsga2", {"populaton": 4})
+    with pytest.raises(SearchError, match=r"^searchers\.nsga2\.generations must be a whole number, got 2\.5$"):
+        check_settings("nsga2", {"generations": 2.5})
+    built = build_searcher("nsga2", SPACE, {"population": 4, "generations": 3, "weights": None, "seed": 7},
+                           constraints=Constraints(max_madds=10.0), budget=99)
+    direct = NSGA2Search(SPACE, NSGA2Settings(population=4, generations=3, seed=7), Constraints(max_madds=10.0))
+    assert built.settings() == direct.settings() and built.max_tries == direct.max_tries == 800
+    with pytest.raises(SearchError, match=r"^NSGA-II needs population >= 2 and generations >= 1$"):
+        build_searcher("nsga2", SPACE, {"population": 1, "generations": 3})
+    with pytest.raises(dataclasses.FrozenInstanceError):  # frozen: settings are values
+        NSGA2Settings(population=4, generations=3).population = 5
+
+
+def test_every_searcher_checkpoints_through_one_loop(tmp_path):
+    """Every registered searcher that scores candidates runs `CheckpointedSearch.run`: a checkpoint of
+    another algorithm or other settings is refused with the same line, its own is resumed."""
+    from mixpath_bench.search import SEARCHERS, CheckpointedSearch, build_searcher
+
+    for name in ("nsga2", "random", "evolution", "local"):
+        cls = SEARCHERS[name]
+        assert issubclass(cls, CheckpointedSearch) and cls.run is CheckpointedSearch.run, name
+    ckpt = tmp_path / "s.json"
+    done = RandomSearch(S4, budget=3, seed=1).run(NetworkEvaluator(), checkpoint=ckpt, **QUIET)
+    again = RandomSearch(S4, budget=3, seed=1).run(NetworkEvaluator(), checkpoint=ckpt, resume=True, **QUIET)
+    assert again.history == done.history
+    for other in (RandomSearch(S4, budget=3, seed=2), LocalSearch(S4, budget=3, seed=1),
+                  build_searcher("nsga2", S4, {"population": 2, "generations": 1, "seed": 1})):
+        with pytest.raises(SearchError, match=rf"^{re.escape(str(ckpt))} was written by a search with other settings; "
+                                              "use another work dir$"):
+            other.run(NetworkEvaluator(), checkpoint=ckpt, resume=True, **QUIET)
 
 
 def test_build_searcher_job_defaults_fill_missing_and_none_settings():
@@ -435,8 +479,8 @@ def test_best_key_ties_go_to_the_first_evaluated_and_costs_add_up():
 
 
 def test_nsga2_front_uses_its_own_objectives():
-    result = NSGA2Search(SPACE, population=6, generations=1, objectives=[("acc", "max")]).run(ToyEvaluator(),
-                                                                                             **QUIET)
+    result = NSGA2Search(SPACE, NSGA2Settings(population=6, generations=1, objectives=[("acc", "max")])).run(
+        ToyEvaluator(), **QUIET)
     assert len(result.front) == 1 and result.front[0]["acc"] == max(h["acc"] for h in result.history
                                                                      if h["key"] in result.extra["population"])
 
@@ -492,18 +536,18 @@ def test_admit_counts_every_rejection():
     ev, true = Underestimates(), ToyEvaluator()
     archs = {SPACE.canonical_key(a): a for a in (SPACE.sample(np.random.default_rng(s)) for s in range(40))}
     dear = [a for a in archs.values() if true.complexity(a)["madds"] > 4000.0][:2]
-    search = NSGA2Search(SPACE, population=4, generations=1, constraints=Constraints(max_madds=4000.0))
-    state = search._fresh_state()
+    search = NSGA2Search(SPACE, NSGA2Settings(population=4, generations=1), constraints=Constraints(max_madds=4000.0))
+    state = search.fresh_state()
     for arch in dear + dear:  # evaluated (the estimate passed), then over the limit; again from the cache
         assert search._admit(state, arch, set(), ev) is None
     assert state["rejected"] == {"madds": 4, "acc": 0, "duplicate": 0} and ev.calls == 2
-    picky = NSGA2Search(SPACE, population=4, generations=1, constraints=Constraints(min_acc=99.0))
-    state, taken = picky._fresh_state(), set()
+    picky = NSGA2Search(SPACE, NSGA2Settings(population=4, generations=1), constraints=Constraints(min_acc=99.0))
+    state, taken = picky.fresh_state(), set()
     cheap = list(archs.values())[:2]
     for arch in cheap + cheap:
         assert picky._admit(state, arch, taken, true) is None
     assert state["rejected"] == {"madds": 0, "acc": 4, "duplicate": 0}
-    state, taken = search._fresh_state(), {SPACE.canonical_key(a) for a in cheap}
+    state, taken = search.fresh_state(), {SPACE.canonical_key(a) for a in cheap}
     for arch in cheap + cheap:
         assert search._admit(state, arch, taken, true) is None
     assert state["rejected"] == {"madds": 0, "acc": 0, "duplicate": 4}
@@ -544,7 +588,7 @@ def test_nsga2_tournament_sees_the_weighted_crowding(monkeypatch):
         return original(rank, crowd, rng)
 
     monkeypatch.setattr(module, "binary_tournament", spy)
-    search = NSGA2Search(SPACE, population=8, generations=1, weights=[2.0, 0.25], seed=3)
+    search = NSGA2Search(SPACE, NSGA2Settings(population=8, generations=1, weights=[2.0, 0.25], seed=3))
     offspring = search._offspring
 
     def record(state, P, rng, evaluator):

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from mixpath_bench.search import (SEARCHERS, Constraints, LocalSearch, NSGA2Search, RandomSearch,
+from mixpath_bench.search import (SEARCHERS, Constraints, LocalSearch, NSGA2Search, NSGA2Settings, RandomSearch,
                                   RegularizedEvolution, SearchError, SearchResult, build_searcher)
 from mixpath_bench.search.operators import non_dominated_fronts
 from mixpath_bench.search.state import objective_matrix
@@ -17,10 +17,10 @@ CONSTRAINTS = Constraints(min_acc=70.0, max_madds=4000.0)
 QUIET = dict(log=lambda s: None)
 
 
-def nsga(seed=0, space=SPACE, **kw):
-    args = dict(population=12, generations=4, constraints=CONSTRAINTS, k=4, seed=seed)
+def nsga(seed=0, space=SPACE, constraints=CONSTRAINTS, **kw):
+    args = dict(population=12, generations=4, k=4, seed=seed)
     args.update(kw)
-    return NSGA2Search(space, **args)
+    return NSGA2Search(space, NSGA2Settings(**args), constraints)
 
 
 def state_of(path):
@@ -159,7 +159,8 @@ def test_elitism_keeps_the_front_unless_it_overflows_the_population():
 
 # -- identity: one network, one candidate ---------------------------------------------------------------
 S4_SEARCHERS = {
-    "nsga2": lambda seed: NSGA2Search(S4, population=6, generations=4, k=4, mutation_prob=0.3, seed=seed),
+    "nsga2": lambda seed: NSGA2Search(S4, NSGA2Settings(population=6, generations=4, k=4, mutation_prob=0.3,
+                                                        seed=seed)),
     "random": lambda seed: RandomSearch(S4, budget=20, seed=seed),
     "evolution": lambda seed: RegularizedEvolution(S4, budget=20, population=5, sample_size=2, mutation_prob=1.0,
                                                    seed=seed),
@@ -192,7 +193,7 @@ def test_s4_budget_stops_at_the_34_networks():
 
 def test_nsga2_population_larger_than_the_space_is_refused():
     with pytest.raises(SearchError, match="34"):
-        NSGA2Search(S4, population=18, generations=1)
+        NSGA2Search(S4, NSGA2Settings(population=18, generations=1))
 
 
 def test_nsga2_returns_k_picks_from_later_fronts_when_the_first_is_small():
@@ -200,7 +201,7 @@ def test_nsga2_returns_k_picks_from_later_fronts_when_the_first_is_small():
         def complexity(self, arch):  # one network dominates all: the first front has one member
             return {"madds": 0.0 if self.counts(arch) == self.target else 10.0, "params": 1.0}
 
-    result = NSGA2Search(S4, population=6, generations=2, k=4, seed=0).run(OneWinner(), **QUIET)
+    result = NSGA2Search(S4, NSGA2Settings(population=6, generations=2, k=4, seed=0)).run(OneWinner(), **QUIET)
     assert len(result.front) == 1 and len(result.picks) == 4
     assert len({p["key"] for p in result.picks}) == 4 and result.extra["picks_from_later_fronts"] == 3
     assert result.front[0]["key"] in {p["key"] for p in result.picks}
