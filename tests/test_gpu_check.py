@@ -1,4 +1,5 @@
-"""tools/gpu_check.py: its parts' time limits, its summaries, and its CPU dry run."""
+"""tools/gpu_check.py (`mixpath_bench.pipeline.gpu_check`): its parts' time limits, its summaries, its parts
+from the table of spaces, and its CPU dry run."""
 import importlib.util
 import json
 import os
@@ -12,9 +13,11 @@ from scipy import stats
 
 from .conftest import ROOT
 
-spec = importlib.util.spec_from_file_location("gpu_check", ROOT / "tools/gpu_check.py")
-gpu_check = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(gpu_check)
+from mixpath_bench.pipeline import gpu_check
+
+spec = importlib.util.spec_from_file_location("gpu_check_tool", ROOT / "tools/gpu_check.py")
+gpu_check_tool = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(gpu_check_tool)
 
 
 def test_a_part_past_its_limit_is_killed_with_its_children(tmp_path):

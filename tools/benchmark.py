@@ -17,11 +17,14 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mixpath_bench.pipeline.speed import run_benchmark  # noqa: E402
+from mixpath_bench.bench.reference import REFERENCE_SUPERNETS, benchmark_cases, case_key  # noqa: E402
+from mixpath_bench.bench.speed import BenchmarkSettings, run_benchmark  # noqa: E402
 from mixpath_bench.cli import add_device, run_cli, tool_parser  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The options; the cases (``--only``, ``--<space>-config``) are the spaces with a reference supernet."""
+    cases = benchmark_cases()
     p = tool_parser(__doc__)
     p.add_argument("--reference", help="a checkout of github.com/xiaomi-automl/MixPath (imported, not copied)")
     add_device(p)
@@ -33,19 +36,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="BN calibration batches of 500 training images per evaluated candidate")
     p.add_argument("--madds-samples", type=int, default=16,
                    help="sampled training paths whose mean multiply-adds give the achieved FLOP/s")
-    p.add_argument("--only", nargs="+", choices=["s1", "s4", "eval"], default=["s1", "s4", "eval"])
+    keys = [case_key(space) for space in cases] + ["eval"]
+    p.add_argument("--only", nargs="+", choices=keys, default=keys)
     p.add_argument("--cifar-root", help="time on real CIFAR-10 (cifar-10-batches-py) instead of synthetic data")
-    p.add_argument("--s1-config", default="configs/supernet/s1_cifar10.py", help="S1 supernet config to time")
-    p.add_argument("--s4-config", default="configs/supernet/s4_nb101_cifar10.py", help="S4 supernet config to time")
+    for space in cases:
+        p.add_argument(f"--{case_key(space)}-config", default=REFERENCE_SUPERNETS[space].config,
+                       help=f"{space} supernet config to time")
     p.add_argument("--out", default="work_dirs/benchmark.json", help="the JSON file to write")
     return p
 
 
+def settings_from(args: argparse.Namespace) -> BenchmarkSettings:
+    """The parsed options as the benchmark's settings."""
+    configs = {case_key(space): getattr(args, f"{case_key(space)}_config") for space in benchmark_cases()}
+    return BenchmarkSettings(device=args.device, reference=args.reference, steps=args.steps, warmup=args.warmup,
+                             batch=args.batch, candidates=args.candidates, only=tuple(args.only),
+                             cifar_root=args.cifar_root, out=args.out, configs=configs,
+                             calib_batches=args.calib_batches, madds_samples=args.madds_samples)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    run_benchmark(args.device, args.reference, args.steps, args.warmup, args.batch, args.candidates,
-                  tuple(args.only), args.cifar_root, args.out, {"s1": args.s1_config, "s4": args.s4_config},
-                  calib_batches=args.calib_batches, madds_samples=args.madds_samples)
+    run_benchmark(settings_from(build_parser().parse_args(argv)))
     return 0
 
 

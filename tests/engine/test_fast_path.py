@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 import mixpath_bench.data  # noqa: F401 - registers datasets and collate
 import mixpath_bench.engine.optim  # noqa: F401 - registers FastOptimWrapper
 import mixpath_bench.models  # noqa: F401 - registers the supernets
-from mixpath_bench.pipeline.speed import achieved_tflops, format_table, reference_step_fn, time_steps
+from mixpath_bench.bench.speed import achieved_tflops, format_table, reference_step_fn, time_steps
 from mixpath_bench.engine.config import load_config
 from mixpath_bench.engine.model import MixPathClassifier
 from mixpath_bench.engine.optim import FastOptimWrapper

@@ -17,8 +17,9 @@ import importlib.util
 import sys
 import time
 import types
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 import torch
@@ -31,9 +32,9 @@ from ..engine.calibrate import calibrate_bn
 from ..engine.config import load_config
 from ..engine.setup import register_all_modules
 from ..errors import ConfigError
-from ..models.reference import REFERENCE_SUPERNETS
 from ..models.registry import build_network
 from ..spaces import NASBENCH_SPACE
+from .reference import EVALUATION_SPACE, REFERENCE_SUPERNETS, benchmark_cases, case_key
 
 SYNTHETIC = dict(type="SyntheticImages", num=45000, size=32)
 
@@ -130,7 +131,7 @@ def training_step_fn(cfg: Config, device: torch.device) -> Callable[[int], None]
 def mean_madds(config: str | Path, input_shape: tuple[int, ...], n: int = 16) -> float:
     """Mean multiply-adds per image of `n` seeded training-path samples of the config's supernet
     (fvcore on the exported networks: all active paths of a multi-path layer count)."""
-    from ..bench.complexity import arch_complexity
+    from .complexity import arch_complexity
 
     register_all_modules()
 
@@ -164,7 +165,7 @@ def reference_module(path: str | Path, sub: str, name: str):
 
 
 def reference_supernet(space: str):
-    """The reference checkout's supernet of `space` (`mixpath_bench.models.reference`)."""
+    """The reference checkout's supernet of `space` (`mixpath_bench.bench.reference`)."""
     if space not in REFERENCE_SUPERNETS:
         raise ConfigError(f"the reference implementation has no {space} supernet here; "
                           f"choose one of {', '.join(REFERENCE_SUPERNETS)}")
@@ -212,7 +213,7 @@ def evaluation_times(config: str | Path, device: torch.device, candidates: int, 
     """Seconds per candidate: reference approach, our plain evaluator, our fast evaluator."""
     from mmengine.registry import DATASETS
 
-    from ..bench.evaluator import SupernetEvaluator, dataset_batches
+    from .evaluator import SupernetEvaluator, dataset_batches
 
     register_all_modules()
 
@@ -230,10 +231,9 @@ def evaluation_times(config: str | Path, device: torch.device, candidates: int, 
     cuda = device.type == "cuda"
     for name, kwargs, vbs in (("ours_plain", {}, val_batch_size),
                               ("ours_fast", {"amp": cuda, "channels_last": cuda}, fast_val_batch_size)):
+        # multiply-add counting (fvcore) is not part of the timed evaluation
         ev = SupernetEvaluator(copy.deepcopy(model), calib, dataset_batches(val, vbs), tuple(val.images.shape[1:]),
-                               **kwargs)
-        for a in archs:  # multiply-add counting (fvcore) is not part of the timed evaluation
-            ev._costs[ev.space.canonical_key(a)] = {"madds": 0, "params": 0}
+                               count_costs=False, **kwargs)
         out[name] = _time_candidates(lambda a, ev=ev: ev.score(a).acc, archs, device)
         out[name]["settings"] = {"val_batch_size": vbs, **kwargs}
     return out
@@ -277,70 +277,92 @@ def _reference_style_eval(model, train, val, arch, calib_batches: int, calib_bs:
     return 100.0 * correct / total
 
 
-#: benchmark case (``--only`` key: the space name in lower case) -> (space, config): the reference's supernets
-CASES = {space.lower(): (space, ref.config) for space, ref in REFERENCE_SUPERNETS.items()}
+@dataclass(frozen=True)
+class BenchmarkSettings:
+    """What `run_benchmark` times and how; None picks the device's default (CUDA / CPU)."""
+
+    device: str = "auto"
+    reference: str | None = None  #: a checkout of github.com/xiaomi-automl/MixPath (its rows are timed too)
+    steps: int | None = None  #: timed training steps (150 / 5)
+    warmup: int | None = None  #: untimed steps first (40 / 2)
+    batch: int = 96
+    candidates: int | None = None  #: evaluated candidates (20 / 3)
+    only: tuple[str, ...] | None = None  #: case keys (`case_key`) and 'eval'; None: every case and 'eval'
+    cifar_root: str | None = None  #: real CIFAR-10 instead of synthetic data
+    out: str | Path = "work_dirs/benchmark.json"
+    configs: Mapping[str, str] = field(default_factory=dict)  #: case key -> config (default: the reference table's)
+    calib_batches: int = 10  #: BN calibration batches of 500 training images per candidate
+    madds_samples: int = 16  #: sampled training paths whose mean multiply-adds give the achieved FLOP/s
 
 
-def run_benchmark(device: str, reference: str | None, steps: int | None, warmup: int | None, batch: int,
-                  candidates: int | None, only: tuple[str, ...], cifar_root: str | None, out: str | Path,
-                  configs: dict[str, str] | None = None, log: Callable[[str], None] = print,
-                  calib_batches: int = 10, madds_samples: int = 16) -> dict:
-    """Every timing `only` asks for on one device; prints the table and writes `out` (JSON).
+def default_configs() -> dict[str, str]:
+    """case key -> the config timed against the reference's supernet of that space."""
+    return {case_key(space): REFERENCE_SUPERNETS[space].config for space in benchmark_cases()}
+
+
+def run_benchmark(settings: BenchmarkSettings, log: Callable[[str], None] = print) -> dict:
+    """Every timing `settings.only` asks for on one device; prints the table and writes `settings.out` (JSON).
 
     A candidate evaluation calibrates BN on `calib_batches` batches of 500 training images; the
     multiply-adds per image are the mean over `madds_samples` sampled training paths."""
+    from ..engine.device import resolve_device
     from ..jsonio import save_json_atomic
     from ..provenance import provenance
-    from ..engine.device import resolve_device
 
-    dev = torch.device(resolve_device(device))
+    dev = torch.device(resolve_device(settings.device))
     cuda = dev.type == "cuda"
     if cuda:
         torch.backends.cudnn.benchmark = True
-    steps = steps or (150 if cuda else 5)
-    warmup = warmup if warmup is not None else (40 if cuda else 2)
-    candidates = candidates or (20 if cuda else 3)
-    configs = {**{k: v[1] for k, v in CASES.items()}, **(configs or {})}
-    if reference and any(configs[k] != CASES[k][1] for k in configs):
+    steps = settings.steps or (150 if cuda else 5)
+    warmup = settings.warmup if settings.warmup is not None else (40 if cuda else 2)
+    candidates = settings.candidates or (20 if cuda else 3)
+    defaults = default_configs()
+    configs = {**defaults, **settings.configs}
+    if settings.reference and any(configs[k] != defaults.get(k) for k in configs):
         raise ConfigError("--reference compares against its CIFAR-10 supernets: keep the default configs")
+    only = settings.only if settings.only is not None else (*defaults, "eval")
     rows, results = [], {"training": {}, "evaluation": None, "data": {}}
-    for key in [k for k in CASES if k in only]:
-        space, config = CASES[key][0], configs[key]
-        data, _, described, shape = timing_data(load_config(config), cifar_root)
-        results["data"][space] = described
-        madds = mean_madds(config, shape, madds_samples)
-        entry = {}
-        variants = [("plain fp32", False, False), ("fast fp32", True, False)] + ([("fast bf16", True, True)]
-                                                                               if cuda else [])
-        for name, fast, amp in variants:
-            log(f"benchmark: {space} training, {name}")
-            cfg = training_config(config, fast, amp, batch, data)
-            entry[name] = time_steps(training_step_fn(cfg, dev), steps, warmup, batch, dev)
-            entry[name]["achieved_tflops"] = achieved_tflops(entry[name]["images_per_s"], madds)
-            rows.append((f"{space} ({Path(config).stem}) train, batch {batch}", name, entry[name]))
-        if reference:
-            log(f"benchmark: {space} training, reference implementation")
-            entry["reference fp32"] = time_steps(reference_step_fn(reference, space, dev, batch), steps, warmup,
-                                                 batch, dev)
-            entry["reference fp32"]["achieved_tflops"] = achieved_tflops(entry["reference fp32"]["images_per_s"], madds)
-            rows.append((f"{space} ({Path(config).stem}) train, batch {batch}", "reference fp32",
-                         entry["reference fp32"]))
-        entry["madds_per_image"] = madds
-        results["training"][space] = entry
+    for space in [s for s in benchmark_cases() if case_key(s) in only]:
+        results["training"][space] = time_training(space, configs[case_key(space)], settings, dev, steps, warmup,
+                                                   rows, results["data"], log)
     if "eval" in only:
-        log("benchmark: candidate evaluation (S1)")
-        results["evaluation"] = evaluation_times(configs["s1"], dev, candidates, calib_batches, 500, 500, 2500,
-                                                 cifar_root)
-    print(format_table(rows, results["evaluation"], batch))
-    results["provenance"] = provenance({"steps": steps, "warmup": warmup, "batch": batch, "candidates": candidates,
-                                        "calib_batches": calib_batches, "madds_samples": madds_samples,
-                                        "reference": reference,
+        log(f"benchmark: candidate evaluation ({EVALUATION_SPACE})")
+        results["evaluation"] = evaluation_times(configs[case_key(EVALUATION_SPACE)], dev, candidates,
+                                                 settings.calib_batches, 500, 500, 2500, settings.cifar_root)
+    print(format_table(rows, results["evaluation"], settings.batch))
+    results["provenance"] = provenance({"steps": steps, "warmup": warmup, "batch": settings.batch,
+                                        "candidates": candidates, "calib_batches": settings.calib_batches,
+                                        "madds_samples": settings.madds_samples, "reference": settings.reference,
                                         "configs": configs},
                                        str(dev))
     results["provenance"]["cuda"] = torch.version.cuda
-    save_json_atomic(out, results)
-    log(f"benchmark: wrote {out}")
+    save_json_atomic(settings.out, results)
+    log(f"benchmark: wrote {settings.out}")
     return results
+
+
+def time_training(space: str, config: str, settings: BenchmarkSettings, dev: torch.device, steps: int, warmup: int,
+                  rows: list, data_used: dict, log: Callable[[str], None]) -> dict:
+    """One case's training timings (plain fp32, fast fp32, fast bf16 on CUDA, the reference's); appends
+    its table rows to `rows` and the data it timed on to `data_used[space]`."""
+    batch = settings.batch
+    data, _, described, shape = timing_data(load_config(config), settings.cifar_root)
+    data_used[space] = described
+    madds = mean_madds(config, shape, settings.madds_samples)
+    entry = {}
+    variants = [("plain fp32", False, False), ("fast fp32", True, False)] + ([("fast bf16", True, True)]
+                                                                           if dev.type == "cuda" else [])
+    steps_of = {name: (lambda fast=fast, amp=amp: training_step_fn(training_config(config, fast, amp, batch, data),
+                                                                   dev)) for name, fast, amp in variants}
+    if settings.reference:
+        steps_of["reference fp32"] = lambda: reference_step_fn(settings.reference, space, dev, batch)
+    for name, make_step in steps_of.items():
+        log(f"benchmark: {space} training, {'reference implementation' if name == 'reference fp32' else name}")
+        entry[name] = time_steps(make_step(), steps, warmup, batch, dev)
+        entry[name]["achieved_tflops"] = achieved_tflops(entry[name]["images_per_s"], madds)
+        rows.append((f"{space} ({Path(config).stem}) train, batch {batch}", name, entry[name]))
+    entry["madds_per_image"] = madds
+    return entry
 
 
 def achieved_tflops(images_per_s: float, madds: float) -> float:
