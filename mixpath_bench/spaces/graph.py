@@ -23,10 +23,6 @@ class ModelSpec:
     matrix: tuple[tuple[int, ...], ...]
     ops: tuple[str, ...]
 
-    @property
-    def num_vertices(self) -> int:
-        return len(self.ops)
-
     def to_numpy(self) -> np.ndarray:
         return np.array(self.matrix, dtype=np.int64)
 
