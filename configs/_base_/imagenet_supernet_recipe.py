@@ -1,31 +1,10 @@
-# ImageNet supernet recipe (S2, S3).  The paper does not publish its ImageNet supernet recipe; this
-# one is our choice, modelled on Single Path One-Shot (Guo et al., ECCV 2020): 120 epochs, SGD
-# momentum 0.9, weight decay 4e-5 (none on BN); batch 256 with lr 0.125 (SPOS's 0.5 at batch 1024,
-# scaled linearly) and cosine decay instead of linear; random-resized crop 224 + flip.
-train_cfg = dict(by_epoch=True, max_epochs=120, val_interval=5)
-val_cfg = dict()
-val_evaluator = dict(type='TopOneAccuracy')
-optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.125, momentum=0.9, weight_decay=4e-5),
-    clip_grad=dict(max_norm=5.0),
-    constructor='NoNormDecayConstructor')
-param_scheduler = dict(type='CosineAnnealingLR', by_epoch=True, T_max=120, eta_min=0.0,
-                       convert_to_iter_based=True)
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=100),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3, save_last=True),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
-custom_hooks = [dict(type='TrainTimeHook')]  # training seconds, recorded in checkpoints
-env_cfg = dict(cudnn_benchmark=True, dist_cfg=dict(backend='nccl'))
-model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)
-randomness = dict(seed=0)
-# training curves: MMEngine's JSON logs; TensorBoard / W&B: replace or add a backend (docs/openmmlab.md)
-visualizer = dict(type='Visualizer', vis_backends=[dict(type='LocalVisBackend')])
-log_level = 'INFO'
-
-# plain MMEngine (Runner.from_cfg, mim train, a lab's own launcher) registers this toolkit's modules from here
-custom_imports = dict(imports=['mixpath_bench.data', 'mixpath_bench.models', 'mixpath_bench.engine.hooks',
-                               'mixpath_bench.engine.model', 'mixpath_bench.engine.optim'],
-                      allow_failed_imports=False)
+# ImageNet supernet recipe (S2, S3): supernet_recipe.py with the values below (its task, the data:
+# imagenet_supernet_task.py).  The paper does not publish its ImageNet supernet recipe; this one is our
+# choice, modelled on Single Path One-Shot (Guo et al., ECCV 2020): 120 epochs, SGD momentum 0.9, weight
+# decay 4e-5 (none on BN); batch 256 with lr 0.125 (SPOS's 0.5 at batch 1024, scaled linearly) and cosine
+# decay instead of linear; random-resized crop 224 + flip.
+_base_ = './supernet_recipe.py'
+train_cfg = dict(max_epochs=120, val_interval=5)
+optim_wrapper = dict(optimizer=dict(lr=0.125, weight_decay=4e-5))
+param_scheduler = dict(T_max=120)
+default_hooks = dict(logger=dict(interval=100))
