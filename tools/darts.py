@@ -9,26 +9,23 @@ checkpoint that --resume continues from.
 """
 from __future__ import annotations
 
-import importlib.util
+import argparse
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from mixpath_bench import search_cli  # noqa: E402
 from mixpath_bench.cli import run_cli  # noqa: E402
 
-_spec = importlib.util.spec_from_file_location("_mixpath_tools_search",
-                                               os.path.join(os.path.dirname(os.path.abspath(__file__)), "search.py"))
-search = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(search)
 
-
-def build_parser():
-    return search.build_parser(__doc__, "DARTS config (configs/darts/*.py)", "work_dirs/darts_<config name>[_seed<S>]")
+def build_parser() -> argparse.ArgumentParser:
+    return search_cli.build_parser(__doc__, "DARTS config (configs/darts/*.py)",
+                                   "work_dirs/darts_<config name>[_seed<S>]")
 
 
 def main(argv: list[str] | None = None) -> int:
-    return search.main(argv, prefix="darts", parser=build_parser())
+    return search_cli.main(argv, "darts", build_parser())
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import numpy as np
 from ..errors import ConfigError
 from ..search.registry import searcher_family
 from ..spaces import get_space, parse_arch
-from . import darts_search as _darts  # noqa: F401 - registers the 'darts' searcher (its family)
+from .searchers import register_searchers
 
 
 def found_architectures(result: dict, file: str = "") -> list[dict]:
@@ -29,6 +29,7 @@ def found_architectures(result: dict, file: str = "") -> list[dict]:
             raise ConfigError("this result file was written by an older mixpath-bench (no 'searchers' section); "
                               "re-run tools/search.py")
         raise ConfigError("a result file must be a pareto.json written by tools/search.py")
+    register_searchers()  # each searcher class says its family
     device = result.get("provenance", {}).get("device", "unknown")
     supernet = float(result.get("supernet_train_seconds") or 0.0)
     configured = (result.get("provenance", {}).get("config") or {}).get("searchers") or {}

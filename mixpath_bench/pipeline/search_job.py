@@ -1,8 +1,8 @@
 """The search job behind `tools/search.py`: every searcher a config names, on one supernet config.
 
 The config's ``searchers`` dict names registered searchers (`mixpath_bench.search.SEARCHERS`:
-``nsga2``, ``random``, ``evolution``, ``local``, and ``darts``, which trains its own weights) with
-their settings, run in that order.  Searchers that score candidates with a trained supernet share
+``nsga2``, ``random``, ``evolution``, ``local``, and ``darts``, which trains its own weights; all
+registered by `bench.searchers.register_searchers`) with their settings, run in that order.  Searchers that score candidates with a trained supernet share
 one evaluator of the supernet checkpoint; a config of searchers that train their own weights needs
 no checkpoint.  A searcher that takes a budget and is given none gets the number of distinct
 networks the first searcher evaluated (random search at NSGA-II's budget).  Each checkpoints into
@@ -14,7 +14,6 @@ fronts (supplementary Fig. 1), and a searcher with figures of its own adds them 
 from __future__ import annotations
 
 import copy
-import inspect
 import time
 from pathlib import Path
 from typing import Callable
@@ -31,9 +30,9 @@ from ..models import build_network
 from ..progress import tee_log
 from ..provenance import file_sha256, provenance
 from ..search import SEARCHERS, Constraints, SearchError, build_searcher
-from ..search.registry import check_settings
+from ..search.registry import check_settings, setting_types
 from ..bench.evaluator import SupernetEvaluator, build_evaluator
-from ..bench import darts_search as _darts  # noqa: F401 - registers the DARTS searcher
+from ..bench.searchers import register_searchers
 from .plots import plot_pareto
 from .stage import LOGGING_KEYS, config_digest
 
@@ -42,10 +41,8 @@ SEARCH_KEYS = {"supernet_config", "evaluator", "constraints", "searchers"}
 
 def load_search_config(path: str | Path, options: dict | None = None) -> Config:
     """A search config: which supernet config, evaluator settings, and the searchers to run."""
-    cfg = load_config(path, options, allowed=SEARCH_KEYS | {"darts"})
-    if cfg.get("darts") is not None:
-        raise ConfigError(f"{path}: DARTS is a searcher now; write searchers=dict(darts=dict(...)) instead of "
-                          "darts=dict(...)")
+    register_searchers()
+    cfg = load_config(path, options, allowed=SEARCH_KEYS)
     for key in ("supernet_config", "searchers"):
         if not cfg.get(key):
             raise ConfigError(f"search config {path} needs '{key}'"
@@ -67,12 +64,14 @@ def load_search_config(path: str | Path, options: dict | None = None) -> Config:
 
 
 def searcher_params(name: str) -> set[str]:
-    """The constructor arguments of a registered searcher."""
-    return set(inspect.signature(SEARCHERS[name]).parameters)
+    """The keys a config may set for a registered searcher (its settings)."""
+    register_searchers()
+    return set(setting_types(SEARCHERS[name]))
 
 
 def needs_checkpoint(cfg: Config) -> bool:
     """Does any of the config's searchers score candidates with a trained supernet?"""
+    register_searchers()
     return any(not getattr(SEARCHERS[name], "trains_weights", False) for name in cfg.searchers)
 
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
+from mixpath_bench.darts.relaxation import (DartsNetwork, batch_loss, first_order_alpha_grad, one_hot_weights,
+                                            second_order_alpha_grad)
 from mixpath_bench.models import S1Supernet, S4Supernet
-from mixpath_bench.search.darts import (DartsNetwork, batch_loss, first_order_alpha_grad, one_hot_weights,
-                                        second_order_alpha_grad)
 from mixpath_bench.spaces import Arch, get_space
 
 from ..conftest import ROOT

@@ -15,8 +15,8 @@ import pytest
 import torch
 from torch.nn import functional as F
 
+from mixpath_bench.darts.relaxation import DartsNetwork, batch_loss, second_order_alpha_grad
 from mixpath_bench.models import S4Supernet
-from mixpath_bench.search.darts import DartsNetwork, batch_loss, second_order_alpha_grad
 
 XI, WD, H = 0.5, 3e-4, 1e-5
 TOLERANCE = 5e-3

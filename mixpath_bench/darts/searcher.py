@@ -3,8 +3,8 @@
 Bilevel search on halves of the training split (Liu et al. 2019).  Weights: SGD (momentum 0.9,
 weight decay 3e-4, cosine to w_lr_min, gradient clipping 5) on one half; architecture: Adam (lr
 3e-4, betas (0.5, 0.999), weight decay 1e-3) on the other.  The relaxation is the supernet's own
-(`mixpath_bench.search.darts.DartsNetwork`), built from the search config's supernet config with a
-single (vanilla) BN.
+(`relaxation.DartsNetwork`), built from the search config's supernet config with a single
+(vanilla) BN.  Its settings (the config's ``searchers.darts`` keys) are `DartsSettings`.
 
 The search job runs it like any searcher (`tools/search.py configs/darts/s4_cifar10.py`, no
 supernet checkpoint needed): a checkpoint after every epoch (``darts_checkpoint.pth``: model,
@@ -31,12 +31,14 @@ from ..jsonio import atomic_path, save_json_atomic
 from ..models import build_network
 from ..provenance import provenance
 from ..search import SearchResult, register_searcher
-from ..search.darts import DartsNetwork, batch_loss, first_order_alpha_grad, second_order_alpha_grad
 from ..spaces import SearchSpace
+from .relaxation import DartsNetwork, batch_loss, first_order_alpha_grad, second_order_alpha_grad
 
 
 @dataclass(frozen=True)
 class DartsSettings:
+    """What a config sets for DARTS (``searchers.darts``); checked when built."""
+
     epochs: int = 10
     batch_size: int = 64
     order: str = "first"
@@ -48,6 +50,14 @@ class DartsSettings:
     alpha_weight_decay: float = 1e-3
     grad_clip: float = 5.0
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.order not in ("first", "second"):
+            raise ConfigError(f"searchers.darts.order must be 'first' or 'second', got {self.order!r}")
+        for name in ("epochs", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"searchers.darts.{name} must be a positive integer, got {value!r}")
 
 
 def _halves(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -62,21 +72,14 @@ class DartsSearch:
     trains_weights = True  # needs no supernet checkpoint: it trains its own relaxed supernet
     family = "darts"  # Table 2 sets it against the supernet searchers
 
-    def __init__(self, space: SearchSpace, supernet: Config | None = None, device: str = "cpu", epochs: int = 10,
-                 batch_size: int = 64, order: str = "first", w_lr: float = 0.025, w_lr_min: float = 0.001,
-                 w_momentum: float = 0.9, w_weight_decay: float = 3e-4, alpha_lr: float = 3e-4,
-                 alpha_weight_decay: float = 1e-3, grad_clip: float = 5.0, seed: int = 0) -> None:
+    Settings = DartsSettings  # the config's keys
+
+    def __init__(self, space: SearchSpace, settings: DartsSettings = DartsSettings(), supernet: Config | None = None,
+                 device: str = "cpu") -> None:
         if supernet is None:
             raise ConfigError("darts: the search job gives DARTS the supernet config; none was given")
-        if order not in ("first", "second"):
-            raise ConfigError(f"searchers.darts.order must be 'first' or 'second', got {order!r}")
-        for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(f"searchers.darts.{name} must be a positive integer, got {value!r}")
-        self.space, self.supernet, self.device = space, supernet, device
-        self.settings = DartsSettings(epochs, batch_size, order, w_lr, w_lr_min, w_momentum, w_weight_decay,
-                                      alpha_lr, alpha_weight_decay, grad_clip, seed)
-        self.label = f"DARTS ({order}-order)"
+        self.space, self.supernet, self.device, self.settings = space, supernet, device, settings
+        self.label = f"DARTS ({settings.order}-order)"
         self.labels: tuple[str, list[str]] = ("row", [])  # the relaxation's row name and options, set by run
 
     def run(self, evaluator=None, checkpoint: str | Path | None = None, resume: bool = False,

@@ -1,4 +1,4 @@
-"""DARTS (Liu et al., ICLR 2019) on S4 and S1 - the paper's Table 2 baseline; the one torch searcher.
+"""DARTS' continuous relaxation (Liu et al., ICLR 2019) on S4 and S1 - the paper's Table 2 baseline.
 
 Continuous relaxation over a supernet with a single (vanilla) BN per layer:
 * S4: each of the 4 candidate nodes mixes {off, conv1x1, conv3x3, maxpool3x3} with softmax
