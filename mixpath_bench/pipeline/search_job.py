@@ -2,14 +2,14 @@
 
 The config's ``searchers`` dict names registered searchers (`mixpath_bench.search.SEARCHERS`:
 ``nsga2``, ``random``, ``evolution``, ``local``, and ``darts``, which trains its own weights; all
-registered by `bench.searchers.register_searchers`) with their settings, run in that order.  Searchers that score candidates with a trained supernet share
-one evaluator of the supernet checkpoint; a config of searchers that train their own weights needs
-no checkpoint.  A searcher that takes a budget and is given none gets the number of distinct
-networks the first searcher evaluated (random search at NSGA-II's budget).  Each checkpoints into
-the work dir (``<name>.json``); ``resume=True`` continues each one where it stopped and reuses
-finished ones.  ``pareto.json`` holds every `SearchResult` with provenance, ``pareto.png`` the
-fronts (supplementary Fig. 1), and a searcher with figures of its own adds them (DARTS:
-``alphas.png``).
+registered by `bench.searchers.register_searchers`) with their settings, run in that order.
+Searchers that score candidates with a trained supernet share one evaluator of the supernet
+checkpoint; a config of searchers that train their own weights needs no checkpoint.  A searcher
+that takes a budget and is given none gets the number of distinct networks the first searcher
+evaluated (random search at NSGA-II's budget).  Each checkpoints into the work dir
+(``<name>.json``); ``resume=True`` continues each one where it stopped and reuses finished ones.
+``pareto.json`` holds every `SearchResult` with provenance, ``pareto.png`` the fronts
+(supplementary Fig. 1), and a searcher with figures of its own adds them (DARTS: ``alphas.png``).
 """
 from __future__ import annotations
 

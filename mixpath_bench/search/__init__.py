@@ -16,6 +16,7 @@ from .result import SearchResult
 from .state import Evaluator, SearchError, save_json_atomic
 
 __all__ = ["NSGA2Search", "NSGA2Settings", "RandomSearch", "RegularizedEvolution", "LocalSearch", "BudgetedSearch",
-           "CheckpointedSearch", "Constraints", "Evaluator", "SearchError", "SearchResult", "Searcher", "SEARCHERS", "build_searcher", "register_searcher",
+           "CheckpointedSearch", "Constraints", "Evaluator", "SearchError", "SearchResult", "Searcher", "SEARCHERS",
+           "build_searcher", "register_searcher",
            "save_json_atomic", "weighted_crowding_distance", "non_dominated_fronts", "rank_and_crowding",
            "select_survivors", "binary_tournament", "equispaced_picks"]

@@ -28,10 +28,11 @@ class DartsStage(SearchStage):
     needs = ()
 
     def load(self, ctx: Context, settings: DartsStageSettings) -> Config:
-        if getattr(self, "_loaded", None) is None:
-            cfg = super().load(ctx, settings)
-            if settings.epochs:
-                cfg.searchers = {name: dict(s or {}, epochs=settings.epochs) if "epochs" in searcher_params(name) else s
-                                 for name, s in dict(cfg.searchers).items()}
-            check_trains_weights(cfg, self.section)
-        return self._loaded
+        """The search stage's config, with ``epochs`` set for every searcher that takes it; only searchers
+        that train their own weights."""
+        cfg = super().load(ctx, settings)
+        if settings.epochs:
+            cfg.searchers = {name: dict(s or {}, epochs=settings.epochs) if "epochs" in searcher_params(name) else s
+                             for name, s in dict(cfg.searchers).items()}
+        check_trains_weights(cfg, self.section)
+        return cfg

@@ -38,10 +38,9 @@ class SearchStage(Stage):
     optional = True
 
     def load(self, ctx: Context, settings) -> Config:
-        """The search config with the experiment's supernet config, parsed once per run."""
-        if getattr(self, "_loaded", None) is None:
-            self._loaded = load_search_config(settings.config, {"supernet_config": ctx.supernet_config})
-        return self._loaded
+        """The search config with the experiment's supernet config: a function of `ctx` and `settings`
+        alone, read afresh at each call (a few milliseconds), so nothing is cached between runs."""
+        return load_search_config(settings.config, {"supernet_config": ctx.supernet_config})
 
     def key_inputs(self, ctx: Context, settings) -> dict:
         return {"config": config_digest(self.load(ctx, settings)),
