@@ -101,3 +101,39 @@ def test_compare_cli(results):
     bad = subprocess.run([sys.executable, str(ROOT / "tools/compare.py"), str(files[0]), "--truth", "standalone"],
                          capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert bad.returncode == 2 and "--truth standalone needs --config" in bad.stderr
+
+
+def test_table2_takes_several_searchers_that_train_their_own_weights(results):
+    """A second searcher that trains its own weights (registered at run time, a family of its own) is read like
+    DARTS, and the verdict sets every supernet searcher against each of the two."""
+    from mixpath_bench.pipeline.stages.table2 import search_verdict
+    from mixpath_bench.search.registry import SEARCHERS, register_searcher
+
+    files, _, tmp_path = results
+
+    @register_searcher("toy_own_weights")
+    class ToyOwnWeights:
+        trains_weights, family = True, "toy"
+
+    try:
+        extra = []
+        for seed, arch in enumerate(["S4:2000", "S4:0200", "S4:2200"]):
+            pick = {"key": arch, "arch": arch}
+            entry = {"searcher": "toy_own_weights", "label": "toy trainer", "picks": [pick], "front": [], "best": pick,
+                     "history": [], "evaluations": 0, "cost_seconds": 60.0, "extra": {}}
+            p = tmp_path / f"toy{seed}.json"
+            config = {"searchers": {"toy_own_weights": {"seed": seed}}}
+            p.write_text(json.dumps({"space": "S4", "searchers": {"toy_own_weights": entry},
+                                     "supernet_train_seconds": None, "provenance": {"device": "cpu", "config": config}}))
+            extra.append(p)
+        table = build_table(found_of(files + extra), TableTruth(tmp_path / "truth.csv"), with_rank=True)
+    finally:
+        SEARCHERS.pop("toy_own_weights")
+    assert {m: s["family"] for m, s in table["summary"].items() if s["family"] != "supernet"} == {
+        "DARTS (first-order)": "darts", "toy trainer": "toy"}
+    text = search_verdict(table["summary"], table["rows"])
+    assert text.count("supernet searches ended clearly above") == 2
+    assert " of 3 supernet searches ended clearly above DARTS (first-order), " in text
+    assert " of 3 supernet searches ended clearly above toy trainer, " in text
+    for method in ("MixPath evolution", "MixPath NSGA-II (most accurate pick)", "simulated annealing"):
+        assert text.count(f"; {method} ") == 2  # against each of the two
