@@ -26,7 +26,7 @@ from ..engine.lock import lock_work_dir
 from ..package_data import config_reference
 from ..errors import CheckpointError, ConfigError
 from ..jsonio import json_round_trip, load_json, save_json_atomic
-from ..models import build_network
+from ..spaces import network_space
 from ..progress import tee_log
 from ..provenance import file_sha256, provenance
 from ..search import SEARCHERS, Constraints, SearchError, build_searcher
@@ -125,7 +125,7 @@ def _search(cfg: Config, checkpoint: str | None, work: Path, resume: bool, devic
                         "supernet_config": config_digest(supernet_cfg, LOGGING_KEYS)}, resume)
     if uses_checkpoint:
         evaluator = evaluator or search_evaluator(cfg, checkpoint, device, supernet_cfg=supernet_cfg)
-    space = evaluator.space if evaluator is not None else build_network(supernet_cfg.model.network).space
+    space = evaluator.space if evaluator is not None else network_space(supernet_cfg.model.network)
     constraints = construct(Constraints, dict(cfg.get("constraints") or {}), "constraints")
     results, searchers, budget = {}, {}, None
     for name, settings in dict(cfg.searchers).items():

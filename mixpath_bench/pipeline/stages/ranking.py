@@ -215,7 +215,7 @@ class RankingStage(Stage):
         out = {**{k: first[k] for k in ("samples", "drop", "drop_distinct", "draws", "m", "candidates",
                                         "one_repeat_available", "training_truth_available")},
                "notes": sorted({n for r in per_run for n in r["notes"]}),
-               "training_truth": training["description"] if training else None,
+               "training_truth": values.training_description if training is not None else None,
                "variants": variants, "runs": per_run}
         save_json_atomic(folder / "protocol.json", out)
         for note in out["notes"]:

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...bench.compare import build_table, to_markdown
-from ...bench.standalone import StandaloneRecipe
-from ...bench.truth import standalone_truth
 from ...errors import DatasetError
 from ...jsonio import save_json_atomic, write_text_atomic
 from ...spaces import Arch
@@ -24,26 +22,22 @@ class Table2Output:
 
 
 class TruthWithFallback:
-    """The truth stage's table, and stand-alone training (cached, same recipe and seeds) for a found
-    architecture that is not in it."""
+    """The truth stage's table, and its source reopened with the same settings (stand-alone training:
+    the same cache, recipe, seeds and data) for a found architecture that is not in it."""
 
     def __init__(self, ctx: Context, truth) -> None:
         self.ctx, self.truth = ctx, truth
         self.table = truth.ground_truth()
         self.name, self.extra = f"stage 1 ({truth.table})", {}
-        self.standalone = None  # built (datasets loaded) on the first architecture outside the table
+        self.source = None  # opened (datasets loaded, files read) on the first architecture outside the table
 
     def accuracy(self, arch: Arch) -> float:
         try:
             return self.table.accuracy(arch)
         except DatasetError:
-            if self.truth.source != "standalone":
-                raise
-            if self.standalone is None:
-                self.standalone = standalone_truth(self.ctx.supernet_cfg, StandaloneRecipe(**self.truth.recipe),
-                                                   self.truth.seeds, self.truth.metric, self.ctx.cache_dir,
-                                                   self.ctx.device, self.ctx.log)
-            self.extra[arch.to_string()] = self.standalone.accuracy(arch)
+            if self.source is None:
+                self.source = self.truth.reopen(self.ctx)
+            self.extra[arch.to_string()] = self.source.accuracy(arch)
             return self.extra[arch.to_string()]
 
 
@@ -58,7 +52,7 @@ class Table2Stage(Stage):
     def run(self, ctx: Context, settings, upstream: dict, folder: Path) -> Table2Output:
         found = [f for stage in self.uses if stage in upstream for f in upstream[stage].found]
         truth = TruthWithFallback(ctx, upstream["truth"])
-        table = build_table(found, truth, with_rank=True, reference=upstream["truth"].data["acc"])
+        table = build_table(found, truth, with_rank=True, reference=upstream["truth"].values.acc)
         table["trained_for_table"] = truth.extra
         markdown = to_markdown(table)
         save_json_atomic(folder / "table2.json", table)
@@ -68,7 +62,7 @@ class Table2Stage(Stage):
     def report(self, ctx: Context, output: Table2Output, outputs: dict) -> list[str]:
         table = output.table
         rank_key = next((k for r in table["rows"] for k in r if k.startswith("rank_of_")), "rank")
-        best = max(outputs["truth"].data["acc"])
+        best = max(outputs["truth"].values.acc)
         lines = ["Every configured searcher on the Shadow-BN supernet (NSGA-II: its most accurate pick; the others: "
                  "their best; budgets count distinct networks, and a searcher without its own budget gets NSGA-II's), "
                  "and DARTS, one run per seed. Search cost = supernet training + the method's own candidate "
