@@ -29,7 +29,7 @@ def one_hot(codes, width: int) -> torch.Tensor:
 
 
 def old_s4_relaxed(net: S4Supernet, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-    """search/darts.py before cells owned their relaxation."""
+    """DARTS' relaxation (now darts/relaxation.py) before cells owned it."""
     x = net.stem(x)
     for i, cell in enumerate(net.cells):
         out = 0
