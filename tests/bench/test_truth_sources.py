@@ -145,3 +145,26 @@ def test_table2_measures_a_found_network_outside_the_table_with_the_same_source(
 def test_stage_key_hashes_file_sources_only(toy_source):
     assert truth_source("t.json").reads_file and not truth_source("standalone").reads_file
     assert not truth_mod.TRUTH_SOURCES["counted"].reads_file
+
+
+def test_table2_reopens_standalone_truth_on_the_truth_stages_data(tmp_path):
+    """A found network outside the list is trained as the list's were: same recipe, seeds and held-out
+    images (the same cache folder), so its number is comparable with theirs."""
+    from mixpath_bench.engine.config import load_config
+
+    from ..conftest import ROOT
+    from .test_experiment import SUPERNET
+
+    (tmp_path / "supernet.py").write_text(SUPERNET.format(root=ROOT))
+    cfg = load_config(tmp_path / "supernet.py")
+    recipe = {"epochs": 1, "batch_size": 64}
+    settings = TruthSettings(source="standalone", seeds=(0,), holdout=0.2, recipe=recipe, n_boot=20)
+    stage = open_truth("standalone", settings.request(cfg, tmp_path, "cpu"))
+    output = TruthOutput("truth.json", "truth_table.json", "truth.png", "standalone", "test_acc", [0], recipe, {},
+                         holdout=0.2)
+    reopened = output.reopen(SimpleNamespace(supernet_cfg=cfg, cache_dir=tmp_path, device="cpu", log=print))
+    assert reopened.folder == stage.folder and reopened.holdout == 0.2 and reopened.metric == "test_acc"
+    assert len(reopened.train) == len(stage.train) < 0.85 * (len(stage.train) + len(stage.evals["holdout"]))
+    without = open_truth("standalone", TruthSettings(source="standalone", seeds=(0,), recipe=recipe).request(
+        cfg, tmp_path, "cpu"))
+    assert without.folder != stage.folder  # dropping the holdout would train on other images
