@@ -10,6 +10,11 @@ A space is ``num_layers`` independent layers of one *layer kind*:
 * `SubsetLayer` (S1, S2): choose 1..m distinct candidates out of n; the layer sums them.
 * `GroupKernelLayer` (S3): the depthwise channels are split in g groups, each picks a kernel.
 * `CellNodesLayer` (S4): 4 candidate nodes, each off (0) or one of 3 operations, >= 1 and <= m on.
+* `DartsCellLayer` (S5, `darts_cell.py`): a whole DARTS cell whose unit spans 8 layers (its edges).
+
+A kind whose value spans several `Arch` layers says so with `span` (default 1) and gives `count`
+(values of one unit), `to_vector` / `from_vector` (integers per unit) instead of a list of every
+value; `SearchSpace` then hands it tuples of `span` layers (`units`).
 
 Sampling follows the paper: per layer, k ~ U{1..m}, then k distinct candidates uniformly.
 Everything takes an explicit `np.random.Generator`.
@@ -299,12 +304,27 @@ class SearchSpace:
     def m(self) -> int:
         return self.kind.m
 
+    @property
+    def span(self) -> int:
+        """`Arch` layers one value of the layer kind takes (S5: a cell of 8 edges; elsewhere 1)."""
+        return getattr(self.kind, "span", 1)
+
+    def units(self, arch: Arch) -> list:
+        """The layer kind's values of `arch`: its layers, or (span > 1) tuples of `span` layers."""
+        if self.span == 1:
+            return list(arch.layers)
+        return [arch.layers[i:i + self.span] for i in range(0, len(arch.layers), self.span)]
+
+    def _from_units(self, units) -> Arch:
+        layers = units if self.span == 1 else [layer for unit in units for layer in unit]
+        return Arch(self.name, tuple(layers))
+
     def describe(self, arch: Arch | str) -> str:
         """A short summary of `arch` for tables: the layer kind's (S4: ``'1x1 + 3x3 x2'``), else the
         encoding itself (the given string when `arch` is a string)."""
         parsed = self.validate(arch)
         describe = getattr(self.kind, "describe", None)
-        summary = describe(parsed.layers) if describe is not None else None
+        summary = describe(self.units(parsed)) if describe is not None else None
         if summary is not None:
             return summary
         return arch if isinstance(arch, str) else parsed.to_string()
@@ -314,20 +334,24 @@ class SearchSpace:
         return self.kind.options()
 
     def layer_choices(self) -> int:
-        """Number of choices per layer (supplementary Table 1: 8/36/92/162, 10, 256, 255)."""
-        return len(self.kind.options())
+        """Number of choices per layer, or per unit of the kind (supplementary Table 1: 8/36/92/162, 10,
+        256, 255; S5: encodings of one cell)."""
+        count = getattr(self.kind, "count", None)
+        return count() if count is not None else len(self.kind.options())
 
     def size(self) -> int:
         """Total number of architecture encodings (an exact Python int)."""
-        return self.layer_choices() ** self.num_layers
+        return self.layer_choices() ** (self.num_layers // self.span)
 
     def sample(self, rng: np.random.Generator) -> Arch:
-        """One architecture, each layer drawn independently as in the paper."""
-        return Arch(self.name, tuple(self.kind.sample(rng) for _ in range(self.num_layers)))
+        """One architecture, each layer (unit) drawn independently as in the paper."""
+        return self._from_units([self.kind.sample(rng) for _ in range(self.num_layers // self.span)])
 
     def num_active(self, arch: Arch) -> list[int]:
-        """Active path count per layer."""
-        return [self.kind.num_active(layer) for layer in arch.layers]
+        """Active path count per layer (S5: operations summed per edge)."""
+        if self.span == 1:
+            return [self.kind.num_active(layer) for layer in arch.layers]
+        return [k for unit in self.units(arch) for k in self.kind.num_active(unit)]
 
     def validate(self, arch: Arch | str) -> Arch:
         """Return `arch` (parsed if a string) or raise `ArchError` naming the bad layer."""
@@ -336,15 +360,19 @@ class SearchSpace:
         if arch.space != self.name:
             raise ArchError(f"architecture {arch} belongs to space {arch.space}, not {self.name}")
         if len(arch.layers) != self.num_layers:
-            raise ArchError(f"architecture {arch} has {len(arch.layers)} layers; {self.name} has {self.num_layers}")
-        for i, layer in enumerate(arch.layers):
-            problem = self.kind.check(layer)
+            layout = f" ({self.kind.layout})" if self.span > 1 else ""
+            raise ArchError(f"architecture {arch} has {len(arch.layers)} layers; {self.name} has {self.num_layers}"
+                            f"{layout}")
+        for i, unit in enumerate(self.units(arch)):
+            problem = self.kind.check(unit)
             if problem:
-                allowed = ", ".join("".join(map(str, o)) for o in self.kind.options()[:6])
-                raise ArchError(
-                    f"architecture {arch}: layer {i} ({''.join(map(str, layer))}) {problem} "
-                    f"[{self.name}, m={self.m}; e.g. {allowed}, ...]"
-                )
+                if self.span == 1:
+                    allowed = ", ".join("".join(map(str, o)) for o in self.kind.options()[:6])
+                    raise ArchError(f"architecture {arch}: layer {i} ({''.join(map(str, unit))}) {problem} "
+                                    f"[{self.name}, m={self.m}; e.g. {allowed}, ...]")
+                names = getattr(self.kind, "unit_names", ())
+                unit = f"{names[i]} cell" if i < len(names) else f"cell {i}"
+                raise ArchError(f"architecture {arch}: {unit} {problem} [{self.name}, m={self.m}]")
         return arch
 
     def parse(self, text: str) -> Arch:
@@ -354,7 +382,7 @@ class SearchSpace:
     # -- identity ------------------------------------------------------------------------------------
     def canonical(self, arch: Arch) -> Arch:
         """The representative encoding of the network `arch` computes (S4: ops sorted, packed left)."""
-        return Arch(self.name, tuple(self.kind.canonical(layer) for layer in arch.layers))
+        return self._from_units([self.kind.canonical(unit) for unit in self.units(arch)])
 
     def canonical_key(self, arch: Arch) -> str:
         """Identity of the network `arch` computes: S4, the NAS-Bench-101 graph hash; else the encoding.
@@ -363,21 +391,26 @@ class SearchSpace:
         """
         if isinstance(self.kind, _PlainIdentity):
             return arch.to_string()
-        return "-".join(self.kind.key(layer) for layer in arch.layers)
+        return "-".join(self.kind.key(unit) for unit in self.units(arch))
 
     def num_networks(self) -> int:
-        """Number of distinct networks (S4, m=4: 34 of 255 encodings; elsewhere every encoding)."""
+        """Number of distinct networks (S4, m=4: 34 of 255 encodings; S5: a node's two inputs in either
+        order are one network; elsewhere every encoding)."""
         if isinstance(self.kind, _PlainIdentity):
             return self.size()
+        count_networks = getattr(self.kind, "count_networks", None)
+        if count_networks is not None:
+            return count_networks() ** (self.num_layers // self.span)
         return len({self.canonical_key(a) for a in self.enumerate()})
 
     # -- variation -----------------------------------------------------------------------------------
     def neighbours(self, arch: Arch) -> list[Arch]:
         """Every architecture one local move of one layer away (see the layer kind's `moves`)."""
         out = []
-        for i, layer in enumerate(arch.layers):
-            for values in self.kind.moves(layer).values():
-                out += [Arch(self.name, arch.layers[:i] + (v,) + arch.layers[i + 1:]) for v in values]
+        units = self.units(arch)
+        for i, unit in enumerate(units):
+            for values in self.kind.moves(unit).values():
+                out += [self._from_units(units[:i] + [v] + units[i + 1:]) for v in values]
         return out
 
     def mutate(self, arch: Arch, rng: np.random.Generator, prob: float, operator: str = "local") -> Arch:
@@ -389,7 +422,7 @@ class SearchSpace:
         if operator not in MUTATIONS:
             raise ArchError(f"unknown mutation operator {operator!r}; choose one of {', '.join(MUTATIONS)}")
         layers = []
-        for layer in arch.layers:
+        for layer in self.units(arch):
             if rng.random() >= prob:
                 layers.append(layer)
             elif operator == "redraw":
@@ -398,20 +431,26 @@ class SearchSpace:
                 kinds = [v for v in self.kind.moves(layer).values() if v]
                 options = kinds[int(rng.integers(len(kinds)))] if kinds else [layer]
                 layers.append(options[int(rng.integers(len(options)))])
-        return Arch(self.name, tuple(layers))
+        return self._from_units(layers)
 
     def crossover(self, a: Arch, b: Arch, rng: np.random.Generator) -> tuple[Arch, Arch]:
         """Per layer, the layer kind's crossover (S1/S2: exchange whole layers; S3/S4: positions inside)."""
-        pairs = [self.kind.crossover(x, y, rng) for x, y in zip(a.layers, b.layers)]
-        return Arch(self.name, tuple(p[0] for p in pairs)), Arch(self.name, tuple(p[1] for p in pairs))
+        pairs = [self.kind.crossover(x, y, rng) for x, y in zip(self.units(a), self.units(b))]
+        return self._from_units([p[0] for p in pairs]), self._from_units([p[1] for p in pairs])
 
     def to_vector(self, arch: Arch) -> np.ndarray:
-        """Integer vector: per layer, the index of its value in `layer_options()`."""
+        """Integer vector: per layer, the index of its value in `layer_options()` (a kind with its own
+        `to_vector`, S5: its integers per unit, concatenated)."""
+        if hasattr(self.kind, "to_vector"):
+            return np.array([v for unit in self.units(arch) for v in self.kind.to_vector(unit)], dtype=np.int64)
         index = {o: i for i, o in enumerate(self.kind.options())}
         return np.array([index[layer] for layer in arch.layers], dtype=np.int64)
 
     def from_vector(self, vec: np.ndarray) -> Arch:
         """Inverse of `to_vector`."""
+        if hasattr(self.kind, "from_vector"):
+            n = len(vec) // (self.num_layers // self.span)
+            return self._from_units([self.kind.from_vector(vec[i:i + n]) for i in range(0, len(vec), n)])
         options = self.kind.options()
         return Arch(self.name, tuple(options[int(i)] for i in vec))
 
@@ -419,7 +458,8 @@ class SearchSpace:
         """Every encoding; only for spaces with at most 10^6 of them (S4)."""
         if self.size() > 10**6:
             raise ValueError(f"{self.name} has {self.size():.3e} architectures; too many to enumerate")
-        return [Arch(self.name, layers) for layers in itertools.product(self.kind.options(), repeat=self.num_layers)]
+        return [self._from_units(list(units))
+                for units in itertools.product(self.kind.options(), repeat=self.num_layers // self.span)]
 
 
 def subset_count(n: int, m: int) -> int:

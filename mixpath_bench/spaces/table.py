@@ -1,4 +1,5 @@
-"""The table of search spaces: one `SpaceEntry` per space (S1-S4 of supplementary Table 1).
+"""The table of search spaces: one `SpaceEntry` per space (S1-S4 of supplementary Table 1; S5, DARTS'
+cells with multi-path edges, supplementary C.2).
 
 `get_space`, `parse_arch`, the default network of an architecture string, the detection
 backbones, the stand-alone builder and the tools read it; adding a space is one `register_space`
@@ -12,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from .arch import Arch, ArchError
+from .darts_cell import S5_OPS, darts_cell_kind
 from .spaces import (IMAGENET_KERNELS, S1_CANDIDATES, S4_OPS, CellNodesLayer, GroupKernelLayer, LayerKind,
                      SearchSpace, SubsetLayer)
 
@@ -117,7 +119,7 @@ def network_space(network: Mapping) -> SearchSpace:
 
 
 def get_space(name: str, m: int | None = None, first_m: bool = False) -> SearchSpace:
-    """The space `name` (S1..S4) with at most `m` active paths per layer (default: the paper's).
+    """The space `name` (S1..S5) with at most `m` active paths per layer (default: the paper's).
 
     `first_m`: only the first m candidate nodes may be on (S4; the reference code's space)."""
     entry = space_entry(name)
@@ -178,6 +180,11 @@ for _entry in (
                supernet="S4Supernet", num_classes=10, input_size=(3, 32, 32), nasbench=True, reference_network="nasbench101",
                row_name="node",
                option_labels=("off", "conv1x1", "conv3x3", "maxpool")),
+    SpaceEntry("S5", darts_cell_kind, default_m=3, max_m=len(S5_OPS), num_layers=16,
+               description="DARTS cells (normal, reduction): 4 nodes x 2 of 14 edges, each edge sums 1..m of "
+                           "DARTS' 7 operations",
+               supernet="S5Supernet", num_classes=10, input_size=(3, 32, 32), row_name="edge",
+               option_labels=S5_OPS),
 ):
     register_space(_entry)
 del _entry
