@@ -59,9 +59,11 @@ def load_arch_spec(spec: str) -> dict:
             raise ConfigError(f"architecture file {path} is malformed ({exc})") from None
         record.setdefault("network", default_network(arch.space))
         network = record["network"]
-        if not isinstance(network, dict) or network.get("type") not in list_networks():
+        # the space's own supernet type is taken before its class exists (S5: built by its export_network)
+        known = sorted(set(list_networks()) | {space_entry(arch.space).supernet})
+        if not isinstance(network, dict) or network.get("type") not in known:
             raise ConfigError(f"architecture file {path}: 'network' must be a dict whose 'type' is one of "
-                              f"{', '.join(list_networks())}, got {str(network)[:80]}")
+                              f"{', '.join(known)}, got {str(network)[:80]}")
         return record
     if ":" not in spec:
         raise ConfigError(f"unknown architecture {spec!r}; registered: {', '.join(list_archs()) or 'none'} "

@@ -6,7 +6,10 @@ every space also has its supernet's own export.  Callers say which they want:
 - ``'export'``: the supernet's `export(arch)` (what `create_model`, `tools/export.py` and the model
   zoo hand out; with a trained supernet, the same call carries the inherited weights);
 - ``'reference'``: the entry's `reference_network` (S4: NAS-Bench-101's network of the cell's spec,
-  as nasbench-pytorch builds it; the other spaces: the export).
+  as nasbench-pytorch builds it; S5: DARTS' CIFAR evaluation network; the other spaces: the export).
+
+A space whose supernet is not built yet (S5) names its evaluation network's builder as its
+`export_network` too, so ``'export'`` and `create_model` work before the supernet exists.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from torch import nn
 from ..errors import ConfigError, MissingDependencyError
 from ..spaces import Arch, s4_spec, space_entry
 from .registry import build_network
+from .s5 import DartsNetworkCIFAR
 
 
 def _export(arch: Arch, network: Mapping) -> nn.Module:
@@ -41,8 +45,19 @@ def _nasbench101(arch: Arch, network: Mapping) -> nn.Module:
                    momentum=0.1)
 
 
+def _darts_cifar(arch: Arch, network: Mapping) -> nn.Module:
+    """DARTS' CIFAR evaluation network of an S5 architecture; the network dict's arguments (besides
+    ``type``) are `DartsNetworkCIFAR`'s (num_classes, init_channels, layers, auxiliary, drop_path_prob)."""
+    kwargs = {k: v for k, v in network.items() if k != "type"}
+    try:
+        return DartsNetworkCIFAR(arch, **kwargs)
+    except TypeError as exc:
+        raise ConfigError(f"DARTS network of {arch}: {exc}") from None
+
+
 #: builder name -> (arch, supernet network dict) -> freshly initialised stand-alone network
-STANDALONE_BUILDERS: dict[str, Callable[[Arch, Mapping], nn.Module]] = {"export": _export, "nasbench101": _nasbench101}
+STANDALONE_BUILDERS: dict[str, Callable[[Arch, Mapping], nn.Module]] = {
+    "export": _export, "nasbench101": _nasbench101, "darts_cifar": _darts_cifar}
 
 #: what a caller may ask for
 KINDS = ("export", "reference")
@@ -59,7 +74,7 @@ def build_standalone(arch: Arch, network: Mapping | None = None, kind: str = "ex
         raise ConfigError(f"a stand-alone network is one of {', '.join(KINDS)}, got {kind!r}")
     entry = space_entry(arch.space)
     network = entry.default_network if network is None else network
-    builder = "export" if kind == "export" else entry.reference_network
+    builder = entry.export_network if kind == "export" else entry.reference_network
     if builder not in STANDALONE_BUILDERS:
         raise ConfigError(f"space {entry.name} names the stand-alone builder {builder!r}; known: "
                           f"{', '.join(STANDALONE_BUILDERS)}")

@@ -42,6 +42,9 @@ class SpaceEntry:
     #: `mixpath_bench.models.standalone.STANDALONE_BUILDERS`): ``'export'`` (the supernet's own export) or,
     #: for NAS-Bench-101 cells, ``'nasbench101'`` (NAS-Bench-101's network of the cell's spec)
     reference_network: str = "export"
+    #: the builder `build_standalone(arch, network, 'export')` uses: ``'export'``, the supernet's own export;
+    #: a space whose supernet is not built yet names its evaluation network's builder (S5: ``'darts_cifar'``)
+    export_network: str = "export"
     #: m to parse the space's architectures with when a file names them (None: `default_m`)
     parse_m: int | None = None
     row_name: str = "layer"  #: what one row of a per-layer plot is (``'layer'``, ``'node'``)
@@ -184,6 +187,7 @@ for _entry in (
                description="DARTS cells (normal, reduction): 4 nodes x 2 of 14 edges, each edge sums 1..m of "
                            "DARTS' 7 operations",
                supernet="S5Supernet", num_classes=10, input_size=(3, 32, 32), row_name="edge",
+               reference_network="darts_cifar", export_network="darts_cifar",
                option_labels=S5_OPS),
 ):
     register_space(_entry)
