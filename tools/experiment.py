@@ -12,7 +12,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from mixpath_bench.pipeline.runner import Experiment
+from mixpath_bench.pipeline.executor import EXECUTORS  # noqa: E402
+from mixpath_bench.pipeline.runner import Experiment  # noqa: E402
 from mixpath_bench.pipeline.stage import STAGES  # noqa: E402
 from mixpath_bench.cli import run_cli  # noqa: E402
 from mixpath_bench.engine.config import DictAction  # noqa: E402
@@ -26,7 +27,7 @@ def main() -> int:
     p.add_argument("--until", choices=list(STAGES), help="stop after this stage (the report covers what ran)")
     p.add_argument("--force", nargs="+", choices=list(STAGES), default=[], help="re-run these stages even if unchanged")
     p.add_argument("--device", help="cpu, cuda, or auto (default: the config's device)")
-    p.add_argument("--executor", choices=["local", "ray"],
+    p.add_argument("--executor", choices=list(EXECUTORS),
                    help="where independent jobs run (default: the config's executor, else local processes)")
     p.add_argument("--address", help="with --executor ray: the cluster ('auto': a running one; default: a new local one)")
     p.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, help="key=value overrides")

@@ -17,7 +17,7 @@ import importlib.util
 import sys
 import time
 import types
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -322,9 +322,11 @@ def run_benchmark(settings: BenchmarkSettings, log: Callable[[str], None] = prin
         raise ConfigError("--reference compares against its CIFAR-10 supernets: keep the default configs")
     only = settings.only if settings.only is not None else (*defaults, "eval")
     rows, results = [], {"training": {}, "evaluation": None, "data": {}}
+    resolved = replace(settings, steps=steps, warmup=warmup)
     for space in [s for s in benchmark_cases() if case_key(s) in only]:
-        results["training"][space] = time_training(space, configs[case_key(space)], settings, dev, steps, warmup,
-                                                   rows, results["data"], log)
+        entry, case_rows, results["data"][space] = time_training(space, configs[case_key(space)], resolved, dev, log)
+        results["training"][space] = entry
+        rows += case_rows
     if "eval" in only:
         log(f"benchmark: candidate evaluation ({EVALUATION_SPACE})")
         results["evaluation"] = evaluation_times(configs[case_key(EVALUATION_SPACE)], dev, candidates,
@@ -341,13 +343,12 @@ def run_benchmark(settings: BenchmarkSettings, log: Callable[[str], None] = prin
     return results
 
 
-def time_training(space: str, config: str, settings: BenchmarkSettings, dev: torch.device, steps: int, warmup: int,
-                  rows: list, data_used: dict, log: Callable[[str], None]) -> dict:
-    """One case's training timings (plain fp32, fast fp32, fast bf16 on CUDA, the reference's); appends
-    its table rows to `rows` and the data it timed on to `data_used[space]`."""
-    batch = settings.batch
+def time_training(space: str, config: str, settings: BenchmarkSettings, dev: torch.device,
+                  log: Callable[[str], None]) -> tuple[dict, list, str]:
+    """One case's training timings (plain fp32, fast fp32, fast bf16 on CUDA, the reference's) with
+    `settings.steps` / `settings.warmup` resolved: (its entry, its table rows, the data it timed on)."""
+    batch, steps, warmup, rows = settings.batch, settings.steps, settings.warmup, []
     data, _, described, shape = timing_data(load_config(config), settings.cifar_root)
-    data_used[space] = described
     madds = mean_madds(config, shape, settings.madds_samples)
     entry = {}
     variants = [("plain fp32", False, False), ("fast fp32", True, False)] + ([("fast bf16", True, True)]
@@ -362,7 +363,7 @@ def time_training(space: str, config: str, settings: BenchmarkSettings, dev: tor
         entry[name]["achieved_tflops"] = achieved_tflops(entry[name]["images_per_s"], madds)
         rows.append((f"{space} ({Path(config).stem}) train, batch {batch}", name, entry[name]))
     entry["madds_per_image"] = madds
-    return entry
+    return entry, rows, described
 
 
 def achieved_tflops(images_per_s: float, madds: float) -> float:
@@ -385,7 +386,7 @@ def format_table(rows: list, evaluation: dict | None, batch: int) -> str:
             flops = f"{r['achieved_tflops']:.3f}" if r.get("achieved_tflops") is not None else "-"
             lines.append(f"| {case} | {name} | {r['images_per_s']:.1f} | {x_ref} | {x_plain} | {flops} | {mem} |")
     if evaluation:
-        lines += ["", f"Candidate evaluation (S1): BN calibration on {evaluation['calibration_images']} training "
+        lines += ["", f"Candidate evaluation ({EVALUATION_SPACE}): BN calibration on {evaluation['calibration_images']} training "
                   f"images + {evaluation['validation_images']} validation images, mean of "
                   f"{evaluation['candidates'] - 1} candidates", "",
                   "| path | seconds / candidate | x reference approach | peak GPU memory (MiB) |", "|---|---|---|---|"]

@@ -90,7 +90,8 @@ class TruthTable:
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """One training a source still needs: ``fn(*args)`` writes `output` (a job for an executor)."""
+    """One training a source still needs: ``fn(*args)`` writes `output` (a job for an executor) and
+    returns a dict with the source's `metric` (%) and ``seconds``."""
 
     name: str
     fn: Callable[..., Any]
@@ -102,6 +103,7 @@ class TrainingRun:
 
 class GroundTruth(Protocol):
     name: str
+    metric: str  # 'val_acc' or 'test_acc': what `accuracy` answers and what a training run's result holds
 
     def accuracy(self, arch: Arch) -> float:
         """Ground-truth top-1 accuracy (%) of `arch`."""

@@ -27,8 +27,6 @@ from typing import Any, Callable, Sequence
 
 from ..errors import ConfigError, MissingDependencyError
 
-#: the executor section of an experiment config: type and its keyword arguments
-EXECUTOR_TYPES = {"local": (), "ray": ("address", "max_retries")}
 
 
 class JobFailed(ConfigError):
@@ -221,16 +219,29 @@ def _ray_job(job: Job) -> tuple[str, Any]:
     return ray.get_runtime_context().get_node_id(), run_job(job)
 
 
+def _local(options: dict, workers: int, device: str) -> LocalExecutor:
+    return LocalExecutor(workers, device)
+
+
+def _ray(options: dict, workers: int, device: str) -> RayExecutor:
+    return RayExecutor(**options, workers=workers)
+
+
+#: the executor section of an experiment config: type -> (the keyword arguments it takes, its builder
+#: (options, workers, device) -> executor); a new backend is its class and one entry here
+EXECUTORS: dict[str, tuple[tuple[str, ...], Callable[[dict, int, str], Any]]] = {
+    "local": ((), _local), "ray": (("address", "max_retries"), _ray)}
+
+
 def build_executor(spec: dict | None, workers: int = 1, device: str = "cpu"):
     """The executor an experiment config's ``executor`` section names (default: local)."""
     spec = dict(spec or {"type": "local"})
     kind = spec.pop("type", "local")
-    if kind not in EXECUTOR_TYPES:
-        raise ConfigError(f"executor.type must be one of {', '.join(EXECUTOR_TYPES)}, got {kind!r}")
-    unknown = sorted(set(spec) - set(EXECUTOR_TYPES[kind]))
+    if kind not in EXECUTORS:
+        raise ConfigError(f"executor.type must be one of {', '.join(EXECUTORS)}, got {kind!r}")
+    options = EXECUTORS[kind][0]
+    unknown = sorted(set(spec) - set(options))
     if unknown:
         raise ConfigError(f"executor: unknown key(s) {', '.join(unknown)} for type {kind!r}; allowed: "
-                          f"{', '.join(EXECUTOR_TYPES[kind]) or 'none'}")
-    if kind == "ray":
-        return RayExecutor(**spec, workers=workers)
-    return LocalExecutor(workers, device)
+                          f"{', '.join(options) or 'none'}")
+    return EXECUTORS[kind][1](spec, workers, device)

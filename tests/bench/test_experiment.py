@@ -293,8 +293,13 @@ def test_nasbench101_ground_truth_stage(tmp_path, experiment):
     hashes = list(s4_unique_archs())
     rows = [(h, [(0.80 + 0.004 * i, 0.79)] * 3) for i, h in enumerate(hashes)]
     tfrecord = write_tfrecord(tmp_path / "nasbench_only108.tfrecord", rows)
+    # the experiment holds out training images for stand-alone truth: a setting that does nothing here
+    refused = run_tool(d / "exp.py", "--work-dir", tmp_path / "w", "--until", "truth", "--cfg-options",
+                       f"ground_truth.source={tfrecord}", check=False)
+    assert refused.returncode != 0 and "holdout=0.2 applies to stand-alone training only" in refused.stdout + refused.stderr
+    assert not (tmp_path / "w" / "truth").exists()
     run_tool(d / "exp.py", "--work-dir", tmp_path / "w", "--until", "truth", "--cfg-options",
-             f"ground_truth.source={tfrecord}", "ground_truth.metric=val_acc")
+             f"ground_truth.source={tfrecord}", "ground_truth.metric=val_acc", "ground_truth.holdout=0")
     truth = json.loads((tmp_path / "w/truth/truth.json").read_text())
     expected = {h: 100 * (0.80 + 0.004 * i) for i, h in enumerate(hashes)}
     assert len(truth["archs"]) == 5 and truth["seeds"] == []

@@ -78,3 +78,26 @@ def test_experiment_cli_executor_flags(tmp_path):
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2 and "executor.type must be one of local, ray" in proc.stderr
     assert not (tmp_path / "truth").exists()
+
+
+def test_a_new_backend_is_its_class_and_one_entry(monkeypatch):
+    """A toy backend registered at run time is built from an experiment's executor section, its options
+    checked, with no other edit (the experiment tool's --executor choices read the same table)."""
+    from mixpath_bench.errors import ConfigError
+    from mixpath_bench.pipeline import executor as ex
+
+    class Serial:
+        name, threads = "serial", 1
+
+        def __init__(self, note):
+            self.note = note
+
+        def run(self, jobs, what, log):
+            return [ex.run_job(j) for j in jobs]
+
+    monkeypatch.setitem(ex.EXECUTORS, "serial", (("note",), lambda options, workers, device: Serial(**options)))
+    built = ex.build_executor({"type": "serial", "note": "x"})
+    assert isinstance(built, Serial) and built.note == "x"
+    assert built.run([ex.Job("sum", sum, ([1, 2],))], "t", print) == [3]
+    with pytest.raises(ConfigError, match="unknown key\\(s\\) address for type 'serial'"):
+        ex.build_executor({"type": "serial", "address": "auto"})

@@ -11,7 +11,7 @@ supernet could hope to reach against this ground truth).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -165,7 +165,7 @@ def measure_truth(supernet_cfg: Config, archs: Sequence[Arch], settings: TruthSe
     truth = open_truth(settings.source, settings.request(supernet_cfg, cache_dir, device, log))
     if truth_source(settings.source).trains:
         todo, total = len(truth.pending(archs)), len(archs) * len(settings.seeds)
-        log(f"truth: {total - todo}/{total} stand-alone runs cached, {todo} to train")
+        log(f"truth: {total - todo}/{total} training runs cached, {todo} to train")
     train_pending(truth, archs, executor, log)
     table = truth.measure(archs)
     return table.to_json(settings.source, seed_noise_summary(np.array(table.per_seed), settings.n_boot))
