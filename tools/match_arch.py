@@ -23,7 +23,10 @@ from mixpath_bench.spaces import space_entry, space_names  # noqa: E402
 
 def build_parser() -> argparse.ArgumentParser:
     p = tool_parser(__doc__)
-    p.add_argument("--space", required=True, choices=space_names(lambda e: not e.nasbench))
+    # the matcher adds up per-layer costs: spaces whose layers are chosen one by one (not S4's cell of
+    # candidate nodes, nor S5's cells of edges)
+    p.add_argument("--space", required=True, choices=space_names(
+        lambda e: not e.nasbench and getattr(e.kind(e.default_m), "span", 1) == 1))
     p.add_argument("--m", type=int, help="max paths per layer (default: the paper's m of the space)")
     p.add_argument("--madds", type=float, required=True, help="target multiply-adds")
     p.add_argument("--params", type=float, required=True, help="target parameters")
