@@ -63,7 +63,7 @@ STANDALONE_BUILDERS: dict[str, Callable[[Arch, Mapping], nn.Module]] = {
 KINDS = ("export", "reference")
 
 
-def build_standalone(arch: Arch, network: Mapping | None = None, kind: str = "export") -> nn.Module:
+def build_standalone(arch: Arch, network: Mapping | None, kind: str) -> nn.Module:
     """A freshly initialised stand-alone network of `arch` (the one route every caller takes).
 
     `network`: the supernet config's network dict (type + arguments; default: the space's default

@@ -142,9 +142,27 @@ def test_table2_measures_a_found_network_outside_the_table_with_the_same_source(
     assert table2.extra == {"S4:3333": 55.0}
 
 
-def test_stage_key_hashes_file_sources_only(toy_source):
-    assert truth_source("t.json").reads_file and not truth_source("standalone").reads_file
-    assert not truth_mod.TRUTH_SOURCES["counted"].reads_file
+def test_stage_key_holds_the_content_of_file_sources_only(toy_source, tmp_path):
+    """A table edited in place is a new ground truth (its content in the key); a source that is no file
+    (stand-alone training, the toy) adds no content."""
+    from mmengine.config import Config
+
+    from mixpath_bench.pipeline.stage import Context
+    from mixpath_bench.pipeline.stages.truth import TruthStage
+
+    cfg = Config(dict(model=dict(network=dict(type="S4Supernet"), data_preprocessor=dict(type="X")),
+                      train_dataloader=dict(dataset=dict(type="D")), val_dataloader=dict(dataset=dict(type="D"))))
+    ctx = Context(tmp_path, "cpu", 1, "supernet.py", cfg, tuple(ARCHS))
+    table = tmp_path / "t.csv"
+    table.write_text("arch,acc\nS4:2000,91.5\n")
+
+    def key(source):
+        return TruthStage().key_inputs(ctx, TruthSettings(source=source))["source_content"]
+
+    first = key(str(table))
+    assert first is not None and key("counted:x") is None and key("standalone") is None
+    table.write_text("arch,acc\nS4:2000,91.65\n")
+    assert key(str(table)) != first
 
 
 def test_table2_reopens_standalone_truth_on_the_truth_stages_data(tmp_path):

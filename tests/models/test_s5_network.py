@@ -49,10 +49,10 @@ def test_build_standalone_export_and_reference_for_s5():
         assert isinstance(net, DartsNetworkCIFAR) and net.classifier.out_features == 4
     assert isinstance(build_standalone(arch, None, "export"), DartsNetworkCIFAR)  # the space's default network
     with pytest.raises(ConfigError, match="unexpected keyword argument 'widht'") as info:
-        build_standalone(arch, {**small, "widht": 2})
+        build_standalone(arch, {**small, "widht": 2}, "export")
     assert "\n" not in str(info.value)
     with pytest.raises(ConfigError, match="auxiliary must be True or False"):
-        build_standalone(arch, {**small, "auxiliary": "no"})
+        build_standalone(arch, {**small, "auxiliary": "no"}, "export")
 
 
 def test_forward_aux_drop_path_and_multi_path_edges():

@@ -63,10 +63,11 @@ class Table2Stage(Stage):
         table = output.table
         rank_key = next((k for r in table["rows"] for k in r if k.startswith("rank_of_")), "rank")
         best = max(outputs["truth"].values.acc)
+        own = [m for m, s in table["summary"].items() if s.get("family") != "supernet"] or ["DARTS"]
         lines = ["Every configured searcher on the Shadow-BN supernet (NSGA-II: its most accurate pick; the others: "
                  "their best; budgets count distinct networks, and a searcher without its own budget gets NSGA-II's), "
-                 "and DARTS, one run per seed. Search cost = supernet training + the method's own candidate "
-                 "evaluations (DARTS: its whole run), measured. "
+                 f"and {', '.join(own)}, one run per seed. Search cost = supernet training + the method's own "
+                 "candidate evaluations (a searcher that trains its own weights: its whole run), measured. "
                  f"Best ground truth among the ranked architectures: {best:.2f}%.", "", output.markdown.strip(), ""]
         for method, s in table["summary"].items():
             ranks = [r[rank_key] for r in table["rows"] if r["method"] == method and rank_key in r]
