@@ -3,7 +3,8 @@
 `SEARCHERS` maps a name to its class: ``nsga2`` (Algorithm 1), ``random``, ``evolution`` and
 ``local`` are here (importing this package registers them), ``darts`` in `mixpath_bench.darts`;
 `mixpath_bench.bench.searchers.register_searchers` registers every one.  Each returns a
-`SearchResult`, through the one checkpointed loop `CheckpointedSearch`.
+`SearchResult`; those here run the one checkpointed loop `CheckpointedSearch` (DARTS, which trains
+weights, checkpoints its torch state itself).
 """
 from .baselines import BudgetedSearch, RandomSearch, RegularizedEvolution
 from .local import LocalSearch

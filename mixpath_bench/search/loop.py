@@ -1,4 +1,4 @@
-"""`CheckpointedSearch`: the one loop every searcher of this package runs.
+"""`CheckpointedSearch`: the one loop every searcher of this package (the torch-free ones) runs.
 
 Start afresh or resume the checkpoint (refused when another algorithm or other settings wrote it),
 search, write the whole state (the RNG's included) whenever the searcher says so and once it is
