@@ -120,4 +120,4 @@ def test_rank_cli_with_table_and_bad_truth(tiny_supernet, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     proc = run("rank.py", "configs/supernet/s4_nb101_mnist5k.py", tiny_supernet, "--truth",
                tmp_path / "truth.txt", "--work-dir", tmp_path / "r2")
-    assert proc.returncode == 2 and "--truth must be" in proc.stderr
+    assert proc.returncode == 2 and "truth.txt' is none of: 'standalone'" in proc.stderr

@@ -96,8 +96,8 @@ def test_a_truth_file_edited_in_place_changes_the_stage_key(tmp_path):
     from mixpath_bench.pipeline.runner import Experiment
 
     path = table(tmp_path, ROWS)
-    exp = Experiment(DEMO, tmp_path / "work", {"ground_truth.source": str(path), "ground_truth.metric": "val_acc"},
-                     log=lambda _: None)
+    exp = Experiment(DEMO, tmp_path / "work", {"ground_truth.source": str(path), "ground_truth.metric": "val_acc",
+                                               "ground_truth.holdout": 0.0}, log=lambda _: None)
     before, _ = exp.key("truth")
     assert exp.key("truth")[0] == before  # the same content: the same key (digest cached by size and time)
     path.write_text(ROWS.replace("90.1", "70.1"))  # the same path, new numbers
