@@ -65,6 +65,12 @@ def test_a_registered_toy_space_is_served_everywhere(toy_space):
     # a supernet config's space is read from the table by its network type, nothing built
     assert network_space({"type": "T9Supernet", "m": 3}).entry is toy_space
     assert network_space({"type": "T9Supernet"}).m == 2
+    from mixpath_bench.models.registry import TableSpace
+
+    class T9Supernet:  # a supernet class names no space: the table's entry does
+        SPACE = TableSpace()
+
+    assert T9Supernet.SPACE == "T9"
 
 
 def test_a_supernets_space_is_written_once():
