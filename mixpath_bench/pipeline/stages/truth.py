@@ -20,7 +20,7 @@ from mmengine.config import Config
 
 from ...bench.ranking import rank_correlation, ranking_archs
 from ...bench.standalone import StandaloneRecipe
-from ...bench.truth import (METRICS, GroundTruth, TableTruth, TruthRequest, TruthTable, open_truth,
+from ...bench.truth import (METRICS, GroundTruth, TableTruth, TrainingRun, TruthRequest, TruthTable, open_truth,
                             truth_source)
 from ...errors import ConfigError
 from ...jsonio import save_json_atomic
@@ -127,10 +127,10 @@ def experiment_archs(supernet_cfg: Config, settings: TruthSettings) -> tuple[Arc
     return tuple(archs)
 
 
-def train_pending(truth: GroundTruth, archs: Sequence[Arch], executor, log: Callable[[str], None] = print) -> None:
-    """Run the trainings `truth` still needs for `archs`, one job each on `executor` (each job writes
+def train_pending(truth: GroundTruth, runs: Sequence[TrainingRun], executor,
+                  log: Callable[[str], None] = print) -> None:
+    """Run the trainings `runs` that `truth` still needs, one job each on `executor` (each job writes
     its own output; the driver only checks they are there)."""
-    runs = truth.pending(archs)
     if not runs:
         return
     jobs = [Job(r.name, r.fn, r.args, executor.threads, r.gpus, r.output, shown_args=r.shown_args) for r in runs]
@@ -163,10 +163,11 @@ def measure_truth(supernet_cfg: Config, archs: Sequence[Arch], settings: TruthSe
                   device: str, executor, log: Callable[[str], None] = print) -> dict:
     """Ground truth of `archs` per `settings` (the source opened once); returns truth.json's content."""
     truth = open_truth(settings.source, settings.request(supernet_cfg, cache_dir, device, log))
+    runs = truth.pending(archs)  # the cache looked at once
     if truth_source(settings.source).trains:
-        todo, total = len(truth.pending(archs)), len(archs) * len(settings.seeds)
-        log(f"truth: {total - todo}/{total} training runs cached, {todo} to train")
-    train_pending(truth, archs, executor, log)
+        total = len(archs) * len(settings.seeds)
+        log(f"truth: {total - len(runs)}/{total} training runs cached, {len(runs)} to train")
+    train_pending(truth, runs, executor, log)
     table = truth.measure(archs)
     return table.to_json(settings.source, seed_noise_summary(np.array(table.per_seed), settings.n_boot))
 
