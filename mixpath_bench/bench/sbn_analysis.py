@@ -60,13 +60,23 @@ def first_multipath_layer(network: nn.Module):
     return first()
 
 
+def first_layer_choices(network: nn.Module) -> list[tuple[tuple[int, ...], int]]:
+    """(combination, active paths) of every choice of the first searchable layer: the supernet's own
+    `first_layer_choices` where it has one (S5: the edge's operation sets), else the space's layer options."""
+    own = getattr(network, "first_layer_choices", None)
+    if own is not None:
+        return own()
+    space = network.space
+    return [(opt, space.kind.num_active(opt)) for opt in space.layer_options()]
+
+
 def combinations(network: nn.Module, limit: int = 8, seed: int = 0) -> list[tuple[int, ...]]:
     """Up to `limit` path combinations of the first layer, covering every path count 1..m."""
-    space = network.space
-    options = space.layer_options()
+    choices = first_layer_choices(network)
+    options = [combo for combo, _ in choices]
     by_k: dict[int, list] = {}
-    for opt in options:
-        by_k.setdefault(space.kind.num_active(opt), []).append(opt)
+    for opt, k in choices:
+        by_k.setdefault(k, []).append(opt)
     rng = np.random.default_rng(seed)
     picked: list[tuple[int, ...]] = []
     for k in itertools.cycle(sorted(by_k)):
@@ -84,9 +94,10 @@ def path_features(network: nn.Module, x: torch.Tensor, combos: Sequence[tuple[in
     network.eval()
     stem, norm, pre = first_multipath_layer(network)
     h = stem(x)
+    active = dict(first_layer_choices(network))
     out = {"combos": [list(c) for c in combos], "before": [], "after": [], "k": []}
     for combo in combos:
-        k = network.space.kind.num_active(combo)
+        k = active[tuple(combo)]
         y = pre(h, combo)
         out["before"].append(y.mean((2, 3)).cpu().numpy())
         out["after"].append(norm(y, k).mean((2, 3)).cpu().numpy())

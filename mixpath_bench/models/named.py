@@ -17,7 +17,7 @@ from ..errors import ConfigError
 from ..package_data import arch_dir, list_archs  # noqa: F401 - list_archs re-exported
 from ..spaces import SPACES, Arch, parse_arch, space_entry
 from .registry import list_networks
-from .standalone import build_standalone
+from .standalone import STANDALONE_NETWORKS, build_standalone
 
 
 def default_network(space: str) -> dict:
@@ -59,8 +59,7 @@ def load_arch_spec(spec: str) -> dict:
             raise ConfigError(f"architecture file {path} is malformed ({exc})") from None
         record.setdefault("network", default_network(arch.space))
         network = record["network"]
-        # the space's own supernet type is taken before its class exists (S5: built by its export_network)
-        known = sorted(set(list_networks()) | {space_entry(arch.space).supernet})
+        known = sorted(set(list_networks()) | set(STANDALONE_NETWORKS))
         if not isinstance(network, dict) or network.get("type") not in known:
             raise ConfigError(f"architecture file {path}: 'network' must be a dict whose 'type' is one of "
                               f"{', '.join(known)}, got {str(network)[:80]}")

@@ -7,8 +7,9 @@ preprocesses its inputs with ReLU-conv1x1-BN (a `FactorizedReduce` for the older
 previous cell reduced), computes its 4 nodes, and concatenates them (4C channels out); an auxiliary
 head on the output of the cell at 2/3 of the depth; global average pooling and a linear classifier.
 
-An edge that sums several operations (m > 1) sums their outputs (no normalisation after the sum:
-the Shadow BN per edge belongs to the supernet, a later step).  Drop path, as in DARTS, zeroes each
+An edge that sums several operations (m > 1) sums their outputs; with ``edge_norm`` a BN follows
+each edge's sum (the supernet's export: the Shadow BN its edge used, `S5Supernet.export`), without
+it (DARTS' own network) nothing does.  Drop path, as in DARTS, zeroes each
 operation's output except an identity's, in training only (`drop_path_prob`, set by the trainer).
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ class DartsCell(nn.Module):
     """One cell: preprocess both inputs to `c` channels, 4 nodes of two edges, concatenate the nodes."""
 
     def __init__(self, edges: tuple[tuple[int, ...], ...], c_prev_prev: int, c_prev: int, c: int,
-                 reduction: bool, reduction_prev: bool) -> None:
+                 reduction: bool, reduction_prev: bool, edge_norm: bool = False) -> None:
         super().__init__()
         self.reduction = reduction
         self.preprocess0 = FactorizedReduce(c_prev_prev, c) if reduction_prev else relu_conv_bn(c_prev_prev, c, 1)
@@ -34,6 +35,7 @@ class DartsCell(nn.Module):
         self.edges = nn.ModuleList(
             nn.ModuleList(DARTS_OPS[S5_OPS[code - 1]](c, 2 if reduction and edge[0] < 2 else 1) for code in edge[1:])
             for edge in edges)
+        self.norms = nn.ModuleList(nn.BatchNorm2d(c) for _ in edges) if edge_norm else None
         self.out_channels = len(edges) // 2 * c
 
     def forward(self, s0: torch.Tensor, s1: torch.Tensor, drop_prob: float = 0.0) -> torch.Tensor:
@@ -49,7 +51,7 @@ class DartsCell(nn.Module):
             if self.training and drop_prob > 0 and not isinstance(op, nn.Identity):
                 y = drop_path(y, drop_prob)
             out = out + y
-        return out
+        return out if self.norms is None else self.norms[e](out)
 
 
 class AuxiliaryHeadCIFAR(nn.Module):
@@ -77,8 +79,9 @@ class DartsNetworkCIFAR(nn.Module):
     """
 
     def __init__(self, arch: Arch, num_classes: int = 10, init_channels: int = 36, layers: int = 20,
-                 auxiliary: bool = True, drop_path_prob: float = 0.0, in_chans: int = 3) -> None:
-        check_network_args("DartsNetworkCIFAR", dict(auxiliary=auxiliary),
+                 auxiliary: bool = True, drop_path_prob: float = 0.0, in_chans: int = 3,
+                 edge_norm: bool = False) -> None:
+        check_network_args("DartsNetworkCIFAR", dict(auxiliary=auxiliary, edge_norm=edge_norm),
                            dict(num_classes=num_classes, init_channels=init_channels, layers=layers, in_chans=in_chans))
         super().__init__()
         space = get_space(DARTS_SPACE, get_space(DARTS_SPACE).entry.max_m)
@@ -91,7 +94,8 @@ class DartsNetworkCIFAR(nn.Module):
         for i in range(layers):
             reduction = i in (layers // 3, 2 * layers // 3)
             c = 2 * c if reduction else c
-            cell = DartsCell(reduce if reduction else normal, c_prev_prev, c_prev, c, reduction, reduction_prev)
+            cell = DartsCell(reduce if reduction else normal, c_prev_prev, c_prev, c, reduction, reduction_prev,
+                             edge_norm)
             self.cells.append(cell)
             c_prev_prev, c_prev, reduction_prev = c_prev, cell.out_channels, reduction
             if i == self.aux_at:

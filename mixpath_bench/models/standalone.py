@@ -6,10 +6,12 @@ every space also has its supernet's own export.  Callers say which they want:
 - ``'export'``: the supernet's `export(arch)` (what `create_model`, `tools/export.py` and the model
   zoo hand out; with a trained supernet, the same call carries the inherited weights);
 - ``'reference'``: the entry's `reference_network` (S4: NAS-Bench-101's network of the cell's spec,
-  as nasbench-pytorch builds it; S5: DARTS' CIFAR evaluation network; the other spaces: the export).
+  as nasbench-pytorch builds it; S5: DARTS' CIFAR evaluation network at the supernet's size; the other
+  spaces: the export).
 
-A space whose supernet is not built yet (S5) names its evaluation network's builder as its
-`export_network` too, so ``'export'`` and `create_model` work before the supernet exists.
+A network dict may also name a stand-alone network class directly (`STANDALONE_NETWORKS`, e.g. the
+published DARTS cells' ``DartsNetworkCIFAR`` with 36 channels, 20 cells and the auxiliary head): then
+that network is built, whatever the kind.
 """
 from __future__ import annotations
 
@@ -45,19 +47,36 @@ def _nasbench101(arch: Arch, network: Mapping) -> nn.Module:
                    momentum=0.1)
 
 
+#: the S5 supernet's arguments DARTS' network also takes (its size); the others (m, shadow_bn,
+#: stem_multiplier) belong to the supernet alone
+_DARTS_SIZE = ("num_classes", "in_chans", "init_channels", "layers")
+
+
 def _darts_cifar(arch: Arch, network: Mapping) -> nn.Module:
-    """DARTS' CIFAR evaluation network of an S5 architecture; the network dict's arguments (besides
-    ``type``) are `DartsNetworkCIFAR`'s (num_classes, init_channels, layers, auxiliary, drop_path_prob)."""
+    """DARTS' CIFAR evaluation network of an S5 architecture at the S5 supernet `network`'s size
+    (its num_classes, in_chans, init_channels, layers), without auxiliary head or per-edge BN: the
+    network DARTS trains stand-alone, at the scale of the benchmark's supernet."""
+    unknown = sorted(set(network) - {"type", "m", "shadow_bn", "stem_multiplier", *_DARTS_SIZE})
+    if unknown:
+        raise ConfigError(f"DARTS network of {arch}: unexpected keyword argument {unknown[0]!r}")
+    return DartsNetworkCIFAR(arch, auxiliary=False, **{k: network[k] for k in _DARTS_SIZE if k in network})
+
+
+def _named_network(arch: Arch, network: Mapping) -> nn.Module:
+    """The stand-alone class `network['type']` names, built with the dict's other arguments."""
     kwargs = {k: v for k, v in network.items() if k != "type"}
     try:
-        return DartsNetworkCIFAR(arch, **kwargs)
+        return STANDALONE_NETWORKS[network["type"]](arch, **kwargs)
     except TypeError as exc:
-        raise ConfigError(f"DARTS network of {arch}: {exc}") from None
+        raise ConfigError(f"{network['type']} of {arch}: {exc}") from None
 
 
 #: builder name -> (arch, supernet network dict) -> freshly initialised stand-alone network
 STANDALONE_BUILDERS: dict[str, Callable[[Arch, Mapping], nn.Module]] = {
     "export": _export, "nasbench101": _nasbench101, "darts_cifar": _darts_cifar}
+
+#: stand-alone network classes a network dict may name as its ``type`` (built from the arch directly)
+STANDALONE_NETWORKS: dict[str, Callable[..., nn.Module]] = {"DartsNetworkCIFAR": DartsNetworkCIFAR}
 
 #: what a caller may ask for
 KINDS = ("export", "reference")
@@ -74,6 +93,8 @@ def build_standalone(arch: Arch, network: Mapping | None, kind: str) -> nn.Modul
         raise ConfigError(f"a stand-alone network is one of {', '.join(KINDS)}, got {kind!r}")
     entry = space_entry(arch.space)
     network = entry.default_network if network is None else network
+    if network.get("type") in STANDALONE_NETWORKS:
+        return _named_network(arch, network)
     builder = entry.export_network if kind == "export" else entry.reference_network
     if builder not in STANDALONE_BUILDERS:
         raise ConfigError(f"space {entry.name} names the stand-alone builder {builder!r}; known: "

@@ -69,6 +69,10 @@ class DartsCellLayer:
         """The operation sets of one edge, in a fixed order (sizes 1..m, then lexicographic)."""
         return [c for k in range(1, self.m + 1) for c in itertools.combinations(range(1, self.ops + 1), k)]
 
+    def edge_choices(self) -> list[tuple[int, ...]]:
+        """The operation sets one edge may sum (sizes 1..m, then lexicographic; codes 1..ops)."""
+        return list(self._subsets)
+
     @cached_property
     def _subset_index(self) -> dict[tuple[int, ...], int]:
         return {s: i for i, s in enumerate(self._subsets)}

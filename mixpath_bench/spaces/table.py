@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from .arch import Arch, ArchError
-from .darts_cell import S5_OPS, darts_cell_kind
+from .darts_cell import DARTS_PRIMITIVES, S5_OPS, darts_cell_kind
 from .spaces import (IMAGENET_KERNELS, S1_CANDIDATES, S4_OPS, CellNodesLayer, GroupKernelLayer, LayerKind,
                      SearchSpace, SubsetLayer)
 
@@ -42,8 +42,8 @@ class SpaceEntry:
     #: `mixpath_bench.models.standalone.STANDALONE_BUILDERS`): ``'export'`` (the supernet's own export) or,
     #: for NAS-Bench-101 cells, ``'nasbench101'`` (NAS-Bench-101's network of the cell's spec)
     reference_network: str = "export"
-    #: the builder `build_standalone(arch, network, 'export')` uses: ``'export'``, the supernet's own export;
-    #: a space whose supernet is not built yet names its evaluation network's builder (S5: ``'darts_cifar'``)
+    #: the builder `build_standalone(arch, network, 'export')` uses: ``'export'``, the supernet's own export
+    #: (a space whose supernet is not built yet may name another builder)
     export_network: str = "export"
     #: m to parse the space's architectures with when a file names them (None: `default_m`)
     parse_m: int | None = None
@@ -187,8 +187,7 @@ for _entry in (
                description="DARTS cells (normal, reduction): 4 nodes x 2 of 14 edges, each edge sums 1..m of "
                            "DARTS' 7 operations",
                supernet="S5Supernet", num_classes=10, input_size=(3, 32, 32), row_name="edge",
-               reference_network="darts_cifar", export_network="darts_cifar",
-               option_labels=S5_OPS),
+               reference_network="darts_cifar", option_labels=DARTS_PRIMITIVES),
 ):
     register_space(_entry)
 del _entry
