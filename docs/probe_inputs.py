@@ -531,7 +531,7 @@ def openmmlab_pass(d: Path, inp: Path, add) -> None:
                                       "custom_imports = dict(imports=['mixpath_bench.det'], allow_failed_imports=False)\n")
     add("lib: mmdet's retinanet_r50_fpn_1x_coco.py as a base", "ok",
         lambda: run_lib(lambda: load_config(inp / "stock_tta.py")))
-    for option in ("optim_wrapper.optimizer.lrr=0.1", "model.network.type=S5Supernet", "model.data_preprocessor.mena=1",
+    for option in ("optim_wrapper.optimizer.lrr=0.1", "model.network.type=S9Supernet", "model.data_preprocessor.mena=1",
                    "visualizer.vis_backends=[dict(type='TensorboardVisBackend')]"):
         add(f"train: --cfg-options {option}", "error", lambda option=option: run_tool(
             "train.py", "mixpath_bench::supernet/s4_nb101_mnist5k.py", "--work-dir", d / "opt", "--cfg-options", *TINY,

@@ -242,12 +242,12 @@ def test_init_keys_follows_kwargs_only_where_they_are_passed_on():
 
 def test_a_build_error_is_one_line_without_the_config_dump(tmp_path):
     cmd = [sys.executable, str(ROOT / "tools/train.py"), SUPERNET, "--work-dir", str(tmp_path / "w"),
-           "--cfg-options", "model.network.type=S5Supernet"]
+           "--cfg-options", "model.network.type=S9Supernet"]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert proc.returncode == 2
     out = proc.stdout + proc.stderr
     assert "Config:" not in out and "System environment" not in out, out[-3000:]
-    assert out.strip().splitlines()[-1].startswith("error: unknown type in config: unknown network 'S5Supernet'")
+    assert out.strip().splitlines()[-1].startswith("error: unknown type in config: unknown network 'S9Supernet'")
 
 
 # ---- a checkout imported as it is ------------------------------------------------------------------------------

@@ -42,17 +42,28 @@ def test_named_darts_v2_is_the_published_genotype():
 
 
 def test_build_standalone_export_and_reference_for_s5():
+    """'export' is the S5 supernet's own export (a BN after each edge's sum); 'reference' is DARTS' network
+    at the supernet's size (no per-edge BN, no auxiliary head); a record may name DARTS' network itself."""
     arch = parse_arch(DARTS_V2_ARCH)
-    small = {"type": "S5Supernet", "num_classes": 4, "init_channels": 8, "layers": 5}
-    for kind in ("export", "reference"):
-        net = build_standalone(arch, small, kind)
-        assert isinstance(net, DartsNetworkCIFAR) and net.classifier.out_features == 4
+    small = {"type": "S5Supernet", "num_classes": 4, "init_channels": 8, "layers": 5, "m": 2}
+    export, reference = (build_standalone(arch, small, kind) for kind in ("export", "reference"))
+    for net in (export, reference):
+        assert isinstance(net, DartsNetworkCIFAR) and net.classifier.out_features == 4 and len(net.cells) == 5
+        assert net.auxiliary_head is None
+    assert export.cells[0].norms is not None and reference.cells[0].norms is None
     assert isinstance(build_standalone(arch, None, "export"), DartsNetworkCIFAR)  # the space's default network
-    with pytest.raises(ConfigError, match="unexpected keyword argument 'widht'") as info:
+    named = {"type": "DartsNetworkCIFAR", "num_classes": 4, "init_channels": 8, "layers": 5, "auxiliary": True}
+    assert build_standalone(arch, named, "reference").auxiliary_head is not None
+    with pytest.raises(TypeError, match="unexpected keyword argument 'widht'") as info:
         build_standalone(arch, {**small, "widht": 2}, "export")
     assert "\n" not in str(info.value)
+    for kind in ("reference",):
+        with pytest.raises(ConfigError, match="unexpected keyword argument 'widht'"):
+            build_standalone(arch, {**small, "widht": 2}, kind)
     with pytest.raises(ConfigError, match="auxiliary must be True or False"):
-        build_standalone(arch, {**small, "auxiliary": "no"}, "export")
+        build_standalone(arch, {**named, "auxiliary": "no"}, "export")
+    with pytest.raises(ConfigError, match="unexpected keyword argument 'm'"):
+        build_standalone(arch, {**named, "m": 2}, "export")
 
 
 def test_forward_aux_drop_path_and_multi_path_edges():
