@@ -1,5 +1,6 @@
-"""Our MMEngine hooks: `TrainTimeHook` (training seconds, kept across --resume) and
-`PlainCheckpointHook` (checkpoints that load without unpickling, with the model as JSON data)."""
+"""Our MMEngine hooks: `TrainTimeHook` (training seconds, kept across --resume),
+`PlainCheckpointHook` (checkpoints that load without unpickling, with the model as JSON data) and
+`DropPathScheduleHook` (DARTS' linearly rising drop-path probability)."""
 from __future__ import annotations
 
 import time
@@ -47,3 +48,22 @@ class PlainCheckpointHook(Hook):
 
         checkpoint.setdefault("meta", {}).update(self.build_record(runner.cfg))
         plain_checkpoint(checkpoint)
+
+
+@HOOKS.register_module()
+class DropPathScheduleHook(Hook):
+    """DARTS' drop-path schedule: before epoch e (0-based) of E, the network's ``drop_path_prob`` is
+    ``max_prob * e / E`` (cnn/train.py of github.com/quark0/darts), so it rises linearly from 0."""
+
+    def __init__(self, max_prob: float = 0.2) -> None:
+        if isinstance(max_prob, bool) or not isinstance(max_prob, (int, float)) or not 0 <= max_prob < 1:
+            raise ValueError(f"DropPathScheduleHook: max_prob must be a number in [0, 1), got {max_prob!r}")
+        self.max_prob = float(max_prob)
+
+    def before_train_epoch(self, runner) -> None:
+        model = getattr(runner.model, "module", runner.model)
+        network = getattr(model, "network", None)
+        if network is None or not hasattr(network, "drop_path_prob"):
+            raise ValueError(f"DropPathScheduleHook: the model's network ({type(network).__name__}) has no "
+                             "drop_path_prob (DARTS' networks have one)")
+        network.drop_path_prob = self.max_prob * runner.epoch / runner.max_epochs

@@ -17,6 +17,7 @@ from mmengine.model import BaseModel
 from mmengine.registry import METRICS, MODELS
 
 from ..data.augment import current_iteration
+from ..errors import ConfigError
 from ..models import build_network
 from ..spaces import Arch
 
@@ -121,25 +122,41 @@ class StandaloneClassifier(BaseModel):
         num_classes: classifier outputs.
         label_smoothing: cross-entropy label smoothing.
         drop_rate: dropout before the classifier (overrides the architecture's default).
+        network: arguments replacing the architecture record's network (``type`` included), e.g. DARTS'
+            evaluation network for a found S5 cell: ``dict(type='DartsNetworkCIFAR', init_channels=36,
+            layers=20, auxiliary=True)``.
+        aux_weight: weight of the auxiliary head's cross-entropy (DARTS: 0.4); needs a network with
+            an auxiliary head (``forward_aux``).
     """
 
     def __init__(self, arch: str, num_classes: int = 1000, label_smoothing: float = 0.0,
-                 drop_rate: float | None = None, data_preprocessor: dict | None = None,
-                 init_cfg: dict | None = None) -> None:
+                 drop_rate: float | None = None, network: dict | None = None, aux_weight: float = 0.0,
+                 data_preprocessor: dict | None = None, init_cfg: dict | None = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         from ..models.named import create_model
 
         overrides = {} if drop_rate is None else {"dropout": drop_rate}
-        self.network = create_model(arch, num_classes=num_classes, **overrides)
-        self.label_smoothing = label_smoothing
+        if network is not None and not isinstance(network, dict):
+            raise ConfigError(f"model.network must be a dict of network arguments, got {network!r}")
+        self.network = create_model(arch, num_classes=num_classes, **overrides, **dict(network or {}))
+        if isinstance(aux_weight, bool) or not isinstance(aux_weight, (int, float)) or aux_weight < 0:
+            raise ConfigError(f"model.aux_weight must be a number >= 0, got {aux_weight!r}")
+        if aux_weight and getattr(self.network, "auxiliary_head", None) is None:
+            raise ConfigError(f"model.aux_weight={aux_weight} needs a network with an auxiliary head "
+                              "(DartsNetworkCIFAR with auxiliary=True)")
+        self.label_smoothing, self.aux_weight = label_smoothing, float(aux_weight)
 
     def forward(self, inputs: torch.Tensor, data_samples: Any = None, mode: str = "tensor") -> Any:
+        if mode == "loss":
+            loss = lambda logits: torch.nn.functional.cross_entropy(  # noqa: E731 - one loss, two heads
+                logits, data_samples, label_smoothing=self.label_smoothing)
+            if not self.aux_weight:
+                return {"loss": loss(self.network(inputs))}
+            logits, aux = self.network.forward_aux(inputs)
+            return {"loss": loss(logits), "loss_aux": self.aux_weight * loss(aux)}
         logits = self.network(inputs)
         if mode == "tensor":
             return logits
-        if mode == "loss":
-            return {"loss": torch.nn.functional.cross_entropy(logits, data_samples,
-                                                              label_smoothing=self.label_smoothing)}
         if mode == "predict":
             return [{"correct": (logits.argmax(1) == data_samples).sum().item(), "total": int(len(logits))}]
         raise ValueError(f"mode must be 'tensor', 'loss' or 'predict', got {mode!r}")

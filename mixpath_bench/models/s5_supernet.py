@@ -4,7 +4,8 @@ DARTS' search network (Liu et al. 2019, cnn/model_search.py of github.com/quark0
 conv-BN stem with 3C channels (C = 16), 8 cells with reduction cells at 1/3 and 2/3 of the depth, each
 cell preprocessing its two inputs with ReLU-conv1x1-BN (`FactorizedReduce` after a reduction) and
 holding all 14 candidate edges (node j reads inputs 0..j+1), each edge all 7 operations; BNs inside
-the operations and the preprocessing are built without affine parameters, as DARTS builds them.
+the operations and the preprocessing are built without affine parameters, and each pooling is
+followed by a BN without affine parameters, as DARTS' search network builds them.
 
 MixPath's rule on top (supplementary C.2; the choices the paper leaves open are docs/s5.md's):
 an architecture picks two edges per node and 1..m operations per edge; an edge's output is
@@ -35,6 +36,12 @@ from .registry import TableSpace, check_network_args, register_network
 from .s5 import DartsNetworkCIFAR
 
 
+def search_op(name: str, c: int, stride: int) -> nn.Module:
+    """An operation as DARTS' search network builds it: BNs without affine; a pooling followed by one."""
+    op = DARTS_OPS[name](c, stride, False)
+    return nn.Sequential(op, nn.BatchNorm2d(c, affine=False)) if "pool" in name else op
+
+
 def edge_offsets(nodes: int) -> list[int]:
     """Index of node j's first candidate edge (node j has j + 2 candidate edges, one per earlier state)."""
     return [j * (j + 3) // 2 for j in range(nodes)]
@@ -52,7 +59,7 @@ class S5SearchCell(nn.Module):
         self.preprocess1 = relu_conv_bn(c_prev, c, 1, affine=False)
         self.offsets = edge_offsets(nodes)
         self.edges = nn.ModuleList(
-            MultiPathLayer([DARTS_OPS[op](c, 2 if reduction and i < 2 else 1, False) for op in S5_OPS], c, m, shadow_bn)
+            MultiPathLayer([search_op(op, c, 2 if reduction and i < 2 else 1) for op in S5_OPS], c, m, shadow_bn)
             for j in range(nodes) for i in range(j + 2))
         self.out_channels = nodes * c
 
