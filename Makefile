@@ -2,6 +2,9 @@
 # make demo: create .venv (if missing), install, run the end-to-end MixPath experiment on the embedded
 #            MNIST-5k on the CPU (ground truth, SBN/BN supernets, ranking, search, DARTS, SBN analysis)
 #            and write work_dirs/demo/report.md; re-running it reuses or resumes the finished stages.
+# make demo-s5: the same experiment in the DARTS space (S5, m=3: SBN/BN supernets, ranking, every searcher,
+#            DARTS in its own space, the published DARTS cells as reference points) on the embedded
+#            MNIST-5k, within 10 minutes on 2 CPU cores; writes work_dirs/demo_s5/report.md.
 # make gpu-kit: download the packages a bare GPU machine lacks (tools/gpu_kit.txt) as Python 3.12
 #            wheels into .whl/ and export the reference implementation from REFERENCE_SRC (a git
 #            directory or checkout of github.com/xiaomi-automl/MixPath) into .reference/MixPath,
@@ -17,7 +20,7 @@ RAY_STAMP := $(VENV)/.ray-stamp
 # a checkout or git directory of the reference implementation (none: make gpu-kit keeps .reference/)
 REFERENCE_SRC ?=
 
-.PHONY: test demo venv clean gpu-kit mutate
+.PHONY: test demo demo-s5 venv clean gpu-kit mutate
 
 $(STAMP): setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +40,9 @@ test: $(RAY_STAMP)
 
 demo: $(STAMP)
 	$(PY) tools/experiment.py configs/experiment/demo.py
+
+demo-s5: $(STAMP)
+	$(PY) tools/experiment.py configs/experiment/s5_demo.py
 
 mutate: $(STAMP)
 	$(PY) -m pip install -q "mutmut==3.8.1"

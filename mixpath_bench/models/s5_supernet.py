@@ -16,8 +16,9 @@ equal to the supernet in eval mode.
 
 DARTS' own relaxation (`forward_weighted`, for the ``darts`` searcher): weights of shape (28, 8), a
 row per candidate edge (the normal cell's 14, then the reduction cell's), a column per DARTS
-primitive, ``none`` first.  An edge computes ``(1 - w_none) * BN_1(sum_o w_o op(x))``: one-hot rows
-give exactly the discrete network (a ``none`` edge contributes 0, a chosen one ``BN_1(op(x))``).
+primitive, ``none`` first.  An edge computes DARTS' mixed operation ``sum_o w_o op(x)`` (``none``
+contributes 0) and no BN after it, as DARTS' MixedOp: one-hot rows give the discrete network without
+its per-edge BN (the BN a supernet edge adds for MixPath's sum of paths).
 `derive` is DARTS' rule: per node the 2 edges with the strongest non-``none`` weight, each its
 strongest non-``none`` operation.
 """
@@ -78,13 +79,13 @@ class S5SearchCell(nn.Module):
         return torch.cat(states[2:], dim=1)
 
     def forward_weighted(self, s0: torch.Tensor, s1: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-        """DARTS' mixed cell: every candidate edge ``(1 - w_none) * BN_1(sum_o w_o op(x))``."""
+        """DARTS' mixed cell: every candidate edge is DARTS' MixedOp ``sum_o w_o op(x)`` (``none`` = 0)."""
         states = [self.preprocess0(s0), self.preprocess1(s1)]
         for j in range(self.nodes):
             out = 0
             for source in range(j + 2):
-                row = weights[self.offsets[j] + source]
-                out = out + (1 - row[0]) * self.edge(j, source).forward_weighted(states[source], row[1:])
+                row, x = weights[self.offsets[j] + source], states[source]
+                out = out + sum(w * op(x) for w, op in zip(row[1:], self.edge(j, source).candidates))
             states.append(out)
         return torch.cat(states[2:], dim=1)
 

@@ -50,8 +50,18 @@ def genotype_to_arch(genotype: Genotype | Sequence) -> Arch:
                                 (genotype.normal_concat, genotype.reduce_concat)):
         if list(cat) != concat:
             raise ArchError(f"genotype {name}_concat is {list(cat)}; S5 cells concatenate every node, {concat}")
-        for op, src in pairs:
+        pairs = list(pairs) if isinstance(pairs, (list, tuple)) else pairs
+        if not isinstance(pairs, list) or len(pairs) != 2 * space.kind.nodes:
+            count = len(pairs) if isinstance(pairs, list) else "no list of"
+            raise ArchError(f"genotype {name} has {count} (operation, input) pairs; a cell has "
+                            f"{2 * space.kind.nodes}: exactly two per node, in node order")
+        for i, pair in enumerate(pairs):
+            if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and isinstance(pair[1], int)
+                    and not isinstance(pair[1], bool)):
+                raise ArchError(f"genotype {name} pair {i} (node {i // 2}) must be (operation name, input index), "
+                                f"got {str(pair)[:60]}")
+            op, src = pair
             if op not in S5_OPS:
                 raise ArchError(f"genotype {name} cell names operation {op!r}; S5 has {', '.join(S5_OPS)}")
-            layers.append((int(src), DARTS_PRIMITIVES.index(op)))
+            layers.append((src, DARTS_PRIMITIVES.index(op)))
     return space.validate(Arch(DARTS_SPACE, tuple(layers)))

@@ -64,15 +64,26 @@ def test_an_architecture_the_supernet_cannot_run_is_one_line():
         net.export(Arch("S4", ((1, 2, 3, 0),)))
 
 
-def test_one_hot_relaxation_computes_the_discrete_network():
+def test_one_hot_relaxation_computes_the_discrete_network_without_its_edge_bn():
+    """DARTS' MixedOp has no BN after the mix: with every per-edge BN an identity, one-hot weights give
+    the discrete network; with trained edge BNs they do not (the relaxation never uses them)."""
     net = small(m=1, shadow_bn=False).eval()
     arch = parse_arch(DARTS_V2_ARCH, m=1)
     weights = net.one_hot(arch)
     assert weights.shape == (28, len(DARTS_PRIMITIVES)) and torch.equal(weights.sum(1), torch.ones(28))
     assert int(weights[:, 0].sum()) == 28 - 16  # 16 chosen edges, the other 12 candidates 'none'
     x = torch.randn(2, 3, 12, 12)
+    edge_bns = [e.norm.bns[0] for cell in net.cells for e in cell.edges]
+    for bn in edge_bns:
+        bn.eps = 0.0  # running mean 0, variance 1, weight 1, bias 0: an identity
     with torch.no_grad():
         torch.testing.assert_close(net.forward_weighted(x, weights), net(x, arch), rtol=1e-5, atol=1e-6)
+        for bn in edge_bns:
+            bn.bias.fill_(0.3)
+        assert not torch.allclose(net.forward_weighted(x, weights), net(x, arch))
+    soft = torch.softmax(torch.randn(28, 8), dim=-1).requires_grad_(True)
+    net.train().forward_weighted(x, soft).sum().backward()
+    assert soft.grad[:, 1:].abs().sum() > 0 and torch.equal(soft.grad[:, 0], torch.zeros(28))  # 'none' is 0
     with pytest.raises(ValueError, match="one operation per edge"):
         net.one_hot(parse_arch(DARTS_V2_ARCH.replace("S5:04-", "S5:045-", 1), m=2))
     with pytest.raises(ValueError, match="must be 28 x 8"):

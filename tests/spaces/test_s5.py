@@ -35,7 +35,19 @@ def test_genotype_refusals_are_one_line():
         (lambda: genotype_to_arch(DARTS_V2._replace(reduce_concat=[4, 5])), r"reduce_concat is \[4, 5\]"),
         (lambda: genotype_to_arch(DARTS_V2._replace(normal=[("sep_conv_7x7", 0)] + DARTS_V2.normal[1:])),
          "names operation 'sep_conv_7x7'"),
-        (lambda: genotype_to_arch(DARTS_V2._replace(normal=DARTS_V2.normal[:7])), "has 15 layers"),
+        (lambda: genotype_to_arch(DARTS_V2._replace(normal=DARTS_V2.normal[:7])),
+         "genotype normal has 7 .* a cell has 8: exactly two per node"),  # a node with one input
+        (lambda: genotype_to_arch(DARTS_V2._replace(reduce=DARTS_V2.reduce + [("skip_connect", 1)])),
+         "genotype reduce has 9 "),  # a node with three inputs
+        (lambda: genotype_to_arch(DARTS_V2._replace(normal=[("sep_conv_3x3", 5)] + DARTS_V2.normal[1:])),
+         "edge 0: node 0 takes inputs 0..1, got input 5"),  # an input index out of range
+        (lambda: genotype_to_arch(DARTS_V2._replace(normal=[("sep_conv_3x3", -1)] + DARTS_V2.normal[1:])),
+         "node 0 takes inputs 0..1, got input -1"),
+        (lambda: genotype_to_arch(DARTS_V2._replace(normal=[("sep_conv_3x3", "0")] + DARTS_V2.normal[1:])),
+         r"pair 0 \(node 0\) must be \(operation name, input index\)"),
+        (lambda: genotype_to_arch(DARTS_V2._replace(normal=[("sep_conv_3x3",)] + DARTS_V2.normal[1:])),
+         "pair 0 .* must be"),
+        (lambda: genotype_to_arch(DARTS_V2._replace(normal="sep_conv_3x3")), "normal has no list of"),
         (lambda: genotype_to_arch([1, 2]), "a DARTS genotype is"),
     ]
     for call, message in cases:

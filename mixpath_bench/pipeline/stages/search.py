@@ -2,7 +2,9 @@
 
 Searchers that score candidates use the Shadow-BN supernet of stage 2 (one evaluator for every
 seed and searcher: scores are deterministic, so sharing its cache changes nothing); searchers that
-train their own weights (DARTS) need no checkpoint.  Stage 5, ``darts``, is this stage on a config
+train their own weights (DARTS) need no checkpoint.  Each seed is one job of the experiment's
+executor (`search_seed_job`): three seeds use three workers, GPUs or Ray nodes, with the results
+of running them one after another (each seed its own folder, RNG and resumable state).  Stage 5, ``darts``, is this stage on a config
 of such searchers (`stages/darts.py`).  The output hands Table 2 what each searcher found.
 """
 from __future__ import annotations
@@ -14,6 +16,7 @@ from mmengine.config import Config
 
 from ...bench.compare import found_architectures
 from ...errors import ConfigError
+from ..executor import Job
 from ..search_job import load_search_config, needs_checkpoint, run_search_job, search_evaluator
 from ..stage import LOGGING_KEYS, Context, Stage, config_digest, register_stage
 
@@ -51,20 +54,36 @@ class SearchStage(Stage):
 
     def run(self, ctx: Context, settings, upstream: dict, folder: Path) -> SearchOutput:
         cfg = self.load(ctx, settings)
-        ckpt, evaluator = None, None
+        ckpt = None
         if needs_checkpoint(cfg):
             supernets = upstream["supernets"]
             ckpt = str(ctx.path(supernets.variants[supernets.named(True)].checkpoint))
-            evaluator = search_evaluator(cfg, ckpt, ctx.device, supernet_cfg=ctx.supernet_cfg)
+        gpus = 1 if str(ctx.device).startswith("cuda") else 0
+        jobs = [Job(f"{self.name} seed {seed}", search_seed_job,
+                    (cfg.to_dict(), ctx.supernet_cfg.to_dict(), ckpt, str(folder / f"seed{seed}"), str(ctx.device), seed),
+                    ctx.executor.threads, gpus, str(folder / f"seed{seed}" / "search.log"),
+                    shown_args=(settings.config, f"seed {seed}")) for seed in settings.seeds]
+        ctx.log(f"{self.name}: {len(jobs)} seed(s) as jobs of the {ctx.executor.name} executor"
+                + (" on the Shadow-BN supernet" if ckpt else "") + f"; logs {ctx.rel(folder)}/seed*/search.log")
         files, figures, found = [], [], []
-        for seed in settings.seeds:
-            ctx.log(f"{self.name}: seed {seed}" + (" on the Shadow-BN supernet" if ckpt else ""))
-            summary, figs = run_search_job(cfg, ckpt, folder / f"seed{seed}", resume=True, device=ctx.device,
-                                           seed=seed, evaluator=evaluator, supernet_cfg=ctx.supernet_cfg, log=ctx.log)
+        for seed, (summary, figs) in zip(settings.seeds, ctx.executor.run(jobs, self.name, ctx.log)):
             files.append(ctx.rel(folder / f"seed{seed}" / "pareto.json"))
-            figures += [ctx.rel(f) for f in figs]
+            figures += [ctx.rel(Path(f)) for f in figs]
             found += found_architectures(summary, files[-1])
         return SearchOutput(files, figures[0] if figures else "", found)
+
+
+def search_seed_job(cfg: dict, supernet_cfg: dict, checkpoint: str | None, work_dir: str, device: str,
+                    seed: int) -> tuple[dict, list[str]]:
+    """One seed of a search config (an executor job): the search job in `work_dir`, resumed where it
+    stopped; returns ``pareto.json``'s content and the figures written.  Progress lines go to the
+    worker's output and to ``search.log`` in `work_dir`."""
+    cfg, supernet = Config(cfg), Config(supernet_cfg)
+    evaluator = search_evaluator(cfg, checkpoint, device, supernet_cfg=supernet) if checkpoint else None
+    say = lambda line: print(f"seed {seed}: {line}", flush=True)  # noqa: E731 - one prefix per worker
+    summary, figs = run_search_job(cfg, checkpoint, work_dir, resume=True, device=device, seed=seed,
+                                   evaluator=evaluator, supernet_cfg=supernet, log=say)
+    return summary, [str(f) for f in figs]
 
 
 def check_trains_weights(cfg: Config, section: str) -> None:

@@ -24,7 +24,7 @@ from ...bench.truth import (METRICS, GroundTruth, TableTruth, TrainingRun, Truth
                             truth_source)
 from ...errors import ConfigError
 from ...jsonio import save_json_atomic
-from ...spaces import Arch, get_space, network_space, parse_arch
+from ...spaces import Arch, ArchError, get_space, network_space, parse_arch
 from ..executor import Job
 from ..plots import plot_truth
 from ..report import md_table, source_line, with_ci
@@ -43,6 +43,9 @@ class TruthSettings:
     recipe: dict = field(default_factory=dict)
     max_archs: int | None = None  # cut-down runs: this many evenly spaced architectures
     num_archs: int = 20  # spaces too large to enumerate: this many sampled architectures
+    # named architectures (model zoo names such as 'darts_v2', architecture files or strings) measured and
+    # ranked beside the others, under the same recipe: reference points such as the published DARTS cells
+    include: tuple[str, ...] = ()
     n_boot: int = 1000
     # fraction of the supernet's training images held out of stand-alone training and measured: the
     # truth on images the supernet trained on (as NAS-Bench-101's validation accuracy is), for the
@@ -120,11 +123,32 @@ class TruthOutput:
 
 def experiment_archs(supernet_cfg: Config, settings: TruthSettings) -> tuple[Arch, ...]:
     """Every network of an enumerable space (S4: the 34; ``max_archs`` evenly spaced ones of them for
-    cut-down runs); other spaces: ``num_archs`` seeded samples."""
-    archs = ranking_archs(network_space(supernet_cfg.model.network), settings.num_archs)
+    cut-down runs); other spaces: ``num_archs`` seeded samples; then the ``include``d ones not among them."""
+    space = network_space(supernet_cfg.model.network)
+    archs = ranking_archs(space, settings.num_archs)
     if settings.max_archs is not None and settings.max_archs < len(archs):
         archs = [archs[i] for i in np.linspace(0, len(archs) - 1, settings.max_archs).round().astype(int)]
+    keys = {space.canonical_key(a) for a in archs}
+    for arch in included_archs(space, settings.include).values():
+        if space.canonical_key(arch) not in keys:
+            keys.add(space.canonical_key(arch))
+            archs.append(space.canonical(arch))
     return tuple(archs)
+
+
+def included_archs(space, names: Sequence[str]) -> dict[str, Arch]:
+    """name -> architecture of every ``ground_truth.include`` entry, checked against the supernet's space."""
+    from ...models.named import resolve_arch
+
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise ConfigError(f"ground_truth.include must be a list of architecture names, files or strings, got {names!r}")
+    out = {}
+    for name in names:
+        try:
+            out[name] = space.validate(resolve_arch(name)[0])
+        except (ConfigError, ArchError) as exc:
+            raise ConfigError(f"ground_truth.include: {name}: {exc}") from None
+    return out
 
 
 def train_pending(truth: GroundTruth, runs: Sequence[TrainingRun], executor,
@@ -195,6 +219,8 @@ class TruthStage(Stage):
 
     def run(self, ctx: Context, settings: TruthSettings, upstream: dict, folder: Path) -> TruthOutput:
         out = measure_truth(ctx.supernet_cfg, ctx.archs, settings, ctx.cache_dir, ctx.device, ctx.executor, ctx.log)
+        space = network_space(ctx.supernet_cfg.model.network)
+        out["named"] = {space.canonical(a).to_string(): name for name, a in included_archs(space, settings.include).items()}
         save_json_atomic(folder / "truth.json", out)
         save_json_atomic(folder / "truth_table.json", dict(zip(out["archs"], out["acc"])))
         plot_truth(out, folder / "truth.png")
@@ -210,7 +236,9 @@ class TruthStage(Stage):
     def report(self, ctx: Context, output: TruthOutput, outputs: dict) -> list[str]:
         t, n = output.data, output.data["noise"]
         seeds = t["seeds"] or ["-"]
-        describe = get_space(parse_arch(t["archs"][0]).space).describe if t["archs"] else str
+        space_describe = get_space(parse_arch(t["archs"][0]).space).describe if t["archs"] else str
+        named = t.get("named", {})
+        describe = lambda a: f"{named[a.to_string()]} (included)" if a.to_string() in named else space_describe(a)  # noqa: E731
         order = sorted(range(len(t["archs"])), key=lambda i: -t["acc"][i])
         rows = [(r, t["archs"][i], describe(parse_arch(t["archs"][i])), *(f"{v:.2f}" for v in t["per_seed"][i]),
                  f"{t['acc'][i]:.2f}") for r, i in enumerate(order, 1)]
