@@ -34,6 +34,8 @@ DARTS_PRIMITIVES = ("none", "max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep
                     "dil_conv_3x3", "dil_conv_5x5")
 #: the operations of S5 (codes 1..7): every primitive but ``none``
 S5_OPS = DARTS_PRIMITIVES[1:]
+#: short names of S5's operations for tables (same order as `S5_OPS`)
+SHORT_NAMES = ("max", "avg", "skip", "sep3", "sep5", "dil3", "dil5")
 #: names of the two cells of an S5 architecture, in encoding order
 CELL_NAMES = ("normal", "reduce")
 
@@ -148,8 +150,14 @@ class DartsCellLayer:
         return "-".join("".join(map(str, edge)) for edge in self.canonical(cell))
 
     def describe(self, cells: Sequence[Cell]) -> str | None:
-        """None: the encoding says it best."""
-        return None
+        """Operations per cell, counted, for tables: ``'N: 4 sep3 2 skip 1 dil3 | R: 5 max 3 skip'``."""
+        parts = []
+        for name, cell in zip("NR", cells):
+            counts = np.bincount([op for edge in cell for op in edge[1:]], minlength=self.ops + 1)
+            parts.append(f"{name}: " + " ".join(f"{counts[c]} {SHORT_NAMES[c - 1]}"
+                                                for c in sorted(range(1, self.ops + 1), key=lambda c: -counts[c])
+                                                if counts[c]))
+        return " | ".join(parts)
 
     # -- vectors -------------------------------------------------------------------------------------
     def to_vector(self, cell: Cell) -> list[int]:

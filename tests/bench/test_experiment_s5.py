@@ -61,3 +61,14 @@ def test_the_cut_down_experiment_runs_end_to_end_on_s5(tmp_path):
     for seed in (0, 1):
         pareto = json.loads((work / f"search/seed{seed}/pareto.json").read_text())
         assert pareto and (work / f"search/seed{seed}/search.log").is_file()
+    # a seed run as a job equals the same seed run alone by the search tool (one thread, as the job had)
+    alone = tmp_path / "alone"
+    env = {**__import__("os").environ, "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, str(ROOT / "tools/search.py"), str(tmp_path / "search.py"),
+           str(work / "supernets/sbn/seed0/epoch_1.pth"), "--seed", "1", "--device", "cpu", "--work-dir", str(alone),
+           "--cfg-options", f"supernet_config={work / 'supernet_config.json'}"]
+    solo = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
+    assert solo.returncode == 0, solo.stdout[-3000:] + solo.stderr[-3000:]
+    picks = lambda path: {name: [(p["key"], p["acc"]) for p in s["picks"]]  # noqa: E731
+                          for name, s in json.loads(path.read_text())["searchers"].items()}
+    assert picks(alone / "pareto.json") == picks(work / "search/seed1/pareto.json")
