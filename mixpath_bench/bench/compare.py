@@ -42,7 +42,9 @@ def found_architectures(result: dict, file: str = "") -> list[dict]:
         seed = (configured.get(name) or {}).get("seed")
         rows.append({"method": searched["label"], "family": searcher_family(searched["searcher"]), "arch": best["arch"],
                      "seconds": supernet + float(searched["cost_seconds"]), "device": device,
-                     "seed": None if seed is None else int(seed), "file": str(file)})
+                     "seed": None if seed is None else int(seed), "file": str(file),
+                     # the trained supernet the search scored with (None: the searcher trained its own weights)
+                     "checkpoint": result.get("checkpoint")})
     return rows
 
 
@@ -61,6 +63,7 @@ def build_table(found: Sequence[dict], truth, with_rank: bool = False,
         arch = parse_arch(f["arch"])
         space = get_space(arch.space)
         rows.append({"file": f["file"], "method": f["method"], "family": f["family"], "seed": f["seed"],
+                     "checkpoint": f.get("checkpoint"),
                      "arch": space.canonical(arch).to_string(), "network": space.canonical_key(arch),
                      "truth_acc": truth.accuracy(arch), "search_hours": f["seconds"] / 3600.0, "device": f["device"]})
     ranked = None
@@ -74,8 +77,11 @@ def build_table(found: Sequence[dict], truth, with_rank: bool = False,
     for method in dict.fromkeys(r["method"] for r in rows):
         accs = np.array([r["truth_acc"] for r in rows if r["method"] == method])
         hours = np.array([r["search_hours"] for r in rows if r["method"] == method])
-        summary[method] = {"family": next(r["family"] for r in rows if r["method"] == method),
-                           "runs": len(accs), "mean": float(accs.mean()),
+        mine = [r for r in rows if r["method"] == method]
+        # independent trainings behind the runs: a supernet search's distinct supernet checkpoints (search seeds
+        # on one checkpoint share its training); a searcher that trains its own weights: one per run
+        trainings = (len({r["checkpoint"] for r in mine}) if all(r.get("checkpoint") for r in mine) else len(mine))
+        summary[method] = {"family": mine[0]["family"], "runs": len(accs), "trainings": trainings, "mean": float(accs.mean()),
                            "std": float(accs.std(ddof=1)) if len(accs) > 1 else 0.0,
                            "search_hours_mean": float(hours.mean()),
                            "devices": sorted({r["device"] for r in rows if r["method"] == method})}
