@@ -69,7 +69,8 @@ def sparse_kendall_tau_predictions(scores, truth, decimals: int = 1) -> float:
 
 
 def top_k(values, k: int) -> np.ndarray:
-    """Indices of the `k` largest values, largest first; ties go to the earlier position."""
+    """Indices of the `k` largest values, largest first; ties go to the earlier position (a search
+    taking the first of equal scores)."""
     values = np.asarray(values, dtype=float)
     return np.argsort(-values, kind="stable")[:min(k, len(values))]
 
@@ -80,23 +81,32 @@ def true_ranks(truth) -> np.ndarray:
     return 1 + (truth[None, :] > truth[:, None]).sum(1)
 
 
+def true_top_k(truth, k: int) -> np.ndarray:
+    """Indices of the truly best `k` networks, ties included: every network whose `true_ranks` is at most
+    k (more than k when the k-th best is tied).  The one tie rule of P@K, BR@K, WR@K and the top-K taus."""
+    return np.flatnonzero(true_ranks(truth) <= k)
+
+
+def _subset_tau(scores, truth, idx) -> float:
+    return kendall_tau(np.asarray(scores, dtype=float)[idx], np.asarray(truth, dtype=float)[idx])
+
+
 def kendall_tau_predicted_top_k(scores, truth, k: int) -> float:
     """Kendall tau-b among the `k` networks the scorer predicts best (Ning et al. 2021; aw_nas
     ``p_at_tb_k``, "KT in predicted topK"): are the networks a search would pick ordered right?"""
-    idx = top_k(scores, k)
-    return kendall_tau(np.asarray(scores, dtype=float)[idx], np.asarray(truth, dtype=float)[idx])
+    return _subset_tau(scores, truth, top_k(scores, k))
 
 
 def kendall_tau_true_top_k(scores, truth, k: int) -> float:
-    """Kendall tau-b among the `k` truly best networks: does the scorer order the best ones?"""
-    idx = top_k(truth, k)
-    return kendall_tau(np.asarray(scores, dtype=float)[idx], np.asarray(truth, dtype=float)[idx])
+    """Kendall tau-b among the truly best `k` networks (`true_top_k`: ties at the k-th included): does
+    the scorer order the best ones?"""
+    return _subset_tau(scores, truth, true_top_k(truth, k))
 
 
 def precision_at_k(scores, truth, k: int) -> float:
-    """Fraction of the predicted top `k` that is in the true top `k`."""
-    k = min(k, len(scores))
-    return len(set(top_k(scores, k).tolist()) & set(top_k(truth, k).tolist())) / k
+    """Fraction of the predicted top `k` that is among the truly best k (`true_top_k`: a pick tied with
+    the k-th best network counts as in)."""
+    return len(set(top_k(scores, k).tolist()) & set(true_top_k(truth, k).tolist())) / k
 
 
 def best_rank_at_k(scores, truth, k: int) -> float:
@@ -107,6 +117,35 @@ def best_rank_at_k(scores, truth, k: int) -> float:
 def worst_rank_at_k(scores, truth, k: int) -> float:
     """WR@K: the worst true rank among the predicted top `k`, as a fraction of the list (1.0 = worst)."""
     return float(true_ranks(truth)[top_k(scores, k)].max() / len(truth))
+
+
+def undefined_reason(name: str, scores, truth, k: int = 5) -> str | None:
+    """Why metric `name` has no value for this input (None: it has one).  Undefined inputs: a top-K
+    metric with fewer than K networks; a top-K tau with K < 2; a tau or correlation whose networks all
+    tie in their scores or in their truth (tau-b divides by zero)."""
+    scores, truth = np.asarray(scores, dtype=float), np.asarray(truth, dtype=float)
+    takes_k = METRICS[name][1]
+    if takes_k and len(truth) < k:
+        return f"fewer than K={k} networks ({len(truth)})"
+    if name in ("kendall_tau_predicted_top_k", "kendall_tau_true_top_k"):
+        if k < 2:
+            return f"K={k}: a tau needs two networks"
+        idx = top_k(scores, k) if name == "kendall_tau_predicted_top_k" else true_top_k(truth, k)
+        scores, truth = scores[idx], truth[idx]
+        where = "the top-K"
+    elif takes_k:
+        return None
+    else:
+        where = "all"
+        if name == "sparse_kendall_tau_truth":
+            truth = np.round(truth, 1)
+        elif name == "sparse_kendall_tau_predictions":
+            scores = np.round(scores, 1)
+    if len(np.unique(scores)) < 2:
+        return f"{where} scores tie"
+    if len(np.unique(truth)) < 2:
+        return f"{where} truths tie"
+    return None
 
 
 # name -> (function, takes k, range of its values)
@@ -127,9 +166,13 @@ PERCENT_ONLY = ("sparse_kendall_tau_predictions",)  # rounds the scores: for sco
 
 
 def metric_value(name: str, scores, truth, k: int = 5) -> float:
+    """The metric's value; NaN where it is undefined (`undefined_reason` says why; reports show the
+    reason, never the NaN)."""
     fn, takes_k, _ = METRICS[name]
+    if undefined_reason(name, scores, truth, k) is not None:
+        return float("nan")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # constant inputs give NaN
+        warnings.simplefilter("ignore")
         return float(fn(scores, truth, k) if takes_k else fn(scores, truth))
 
 
@@ -185,6 +228,12 @@ def seed_metrics(score_lists, truth, k: int = 5, n_boot: int = 1000, seed: int =
     draws = list(resamples(len(truth), n_boot, seed))
     out = {"n": len(truth), "k": k, "seeds": len(lists), "interval": "normal", "metrics": {}}
     for name in names or tuple(METRICS):
+        reasons = [undefined_reason(name, s, truth, k) for s in lists]
+        if any(reasons):  # undefined for some seed's list: reported as undefined with the reason, never NaN
+            reason = next(r for r in reasons if r)
+            out["metrics"][name] = {"value": None, "std": None, "per_seed": [None] * len(lists), "ci95": (None, None),
+                                    "undefined": reason}
+            continue
         per_seed = [metric_value(name, s, truth, k) for s in lists]
         value = float(np.mean(per_seed))
         boot = [_nanmean([metric_value(name, s[idx], truth[idx], k) for s in lists]) for idx in draws]
@@ -211,6 +260,9 @@ def paired_metric_difference(lists_a, lists_b, truth, name: str = "kendall_tau",
     def mean(lists, idx):
         return _nanmean([metric_value(name, s[idx], truth[idx], k) for s in lists])
 
+    reason = next((r for lists in (a, b) for sc in lists if (r := undefined_reason(name, sc, truth, k))), None)
+    if reason is not None:
+        return {"metric": name, "difference": None, "ci95": (None, None), "better": "undefined", "undefined": reason}
     full = np.arange(len(truth))
     diff = float(mean(a, full) - mean(b, full))
     low, high = METRICS[name][2]

@@ -206,8 +206,10 @@ def plot_m_sweep(sweep: dict, path: str | Path) -> Path:
     ms = [int(m) for m in sweep["m"]]
     for kind, label, shift, color in (("sbn", "Shadow BN", -0.06, "#4477aa"), ("bn", "vanilla BN", 0.06, "#cc6677")):
         taus = [sweep["m"][str(m)][kind]["metrics"]["kendall_tau"] for m in ms]
-        values = [t["value"] for t in taus]
-        errs = [[v - t["ci95"][0] for v, t in zip(values, taus)], [t["ci95"][1] - v for v, t in zip(values, taus)]]
+        nan = float("nan")  # an undefined tau (the report says why) is a gap in the plot
+        values = [nan if t["value"] is None else t["value"] for t in taus]
+        errs = [[nan if t["value"] is None else v - t["ci95"][0] for v, t in zip(values, taus)],
+                [nan if t["value"] is None else t["ci95"][1] - v for v, t in zip(values, taus)]]
         ax.errorbar([m + shift for m in ms], values, yerr=errs, fmt="o-", capsize=4, color=color, label=label)
     ax.axhline(0, color="k", lw=0.5)
     ax.set_xticks(ms, [f"m={m}\n({len(sweep['m'][str(m)]['archs'])} nets)" for m in ms], fontsize=8)

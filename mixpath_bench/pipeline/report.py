@@ -44,6 +44,8 @@ def with_ci(c: dict, key: str) -> str:
 
 def metric_cell(m: dict, spread: bool = True) -> str:
     """'0.51 +- 0.02 [0.30, 0.69]': a seed-metric's value, std over seeds and pooled interval."""
+    if m.get("undefined"):
+        return f"undefined ({m['undefined']})"
     lo, hi = m["ci95"]
     std = f" +- {m['std']:.2f}" if spread else ""
     return f"{m['value']:.2f}{std} [{lo:.2f}, {hi:.2f}]"
@@ -51,6 +53,8 @@ def metric_cell(m: dict, spread: bool = True) -> str:
 
 def difference_cell(d: dict) -> str:
     """'+0.120 [-0.050, +0.300]': a paired difference and its interval."""
+    if d.get("undefined"):
+        return f"undefined ({d['undefined']})"
     lo, hi = d["ci95"]
     return f"{d['difference']:+.3f} [{lo:+.3f}, {hi:+.3f}]"
 

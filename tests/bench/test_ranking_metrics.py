@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from mixpath_bench.bench.ranking import (METRICS, best_rank_at_k, kendall_tau_predicted_top_k, kendall_tau_true_top_k,
+from mixpath_bench.bench.ranking import (METRICS, best_rank_at_k, undefined_reason, kendall_tau_predicted_top_k, kendall_tau_true_top_k,
                                          paired_metric_difference, pearson_r, precision_at_k, ranking_metrics,
                                          seed_metrics, sparse_kendall_tau_predictions, sparse_kendall_tau_truth, top_k,
                                          true_ranks, worst_rank_at_k)
@@ -56,7 +56,8 @@ def test_precision_and_best_worst_rank_at_k():
     assert best_rank_at_k(scores, TRUTH, 2) == pytest.approx(1 / 5)
     assert worst_rank_at_k(scores, TRUTH, 2) == pytest.approx(3 / 5)
     assert worst_rank_at_k(scores, TRUTH, 3) == pytest.approx(5 / 5)  # network 4 is the true worst
-    assert precision_at_k(scores, TRUTH, 99) == 1.0  # k is capped at the list length
+    # K beyond the list: undefined, with the reason (seed_metrics caps K at the list length before it asks)
+    assert undefined_reason("precision_at_k", scores, TRUTH, 99) == "fewer than K=99 networks (5)"
 
 
 def test_pearson_by_hand():

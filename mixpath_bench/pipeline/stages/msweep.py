@@ -126,8 +126,8 @@ class MSweepStage(Stage):
                                  for stat in METRICS}}
             row = out["m"][str(m)]
             ctx.log(f"msweep: m={m}, {len(archs)} networks: Kendall tau SBN "
-                    f"{row['sbn']['metrics']['kendall_tau']['value']:.3f}, BN "
-                    f"{row['bn']['metrics']['kendall_tau']['value']:.3f} (calibrated)")
+                    f"{metric_cell(row['sbn']['metrics']['kendall_tau'], False)}, BN "
+                    f"{metric_cell(row['bn']['metrics']['kendall_tau'], False)} (calibrated)")
         save_json_atomic(folder / "msweep.json", out)
         plot_m_sweep(out, folder / "msweep.png")
         return MSweepOutput(ctx.rel(folder / "msweep.json"), ctx.rel(folder / "msweep.png"), json_round_trip(out))

@@ -281,7 +281,7 @@ METRIC_LABELS = {"kendall_tau": "tau-b", "sparse_kendall_tau_truth": "sparse tau
                  "best_rank_at_k": "BR@K", "worst_rank_at_k": "WR@K"}
 BASELINE_NAMES = {"params": "parameters", "madds": "multiply-adds", "grad_norm": "grad_norm", "snip": "snip",
                   "synflow": "synflow", "jacov": "jacov", "naswot": "NASWOT"}
-VOTES = {"a": "better", "b": "worse", "undecided": "no clear difference"}
+VOTES = {"a": "better", "b": "worse", "undecided": "no clear difference", "undefined": "undefined"}
 
 
 def metrics_lines(met: dict) -> list[str]:
@@ -303,8 +303,10 @@ def metrics_lines(met: dict) -> list[str]:
 def ranking_verdict(diff: dict, mode: str = "calibrated") -> str:
     """One sentence on whether SBN ranked better than vanilla BN, from the paired tau difference."""
     d = diff[mode]["kendall_tau"]
-    lo, hi = d["ci95"]
     what = "after BN calibration" if mode == "calibrated" else "before BN calibration"
+    if d.get("undefined"):
+        return f"**SBN against vanilla BN {what}: undefined** (Kendall tau is undefined here: {d['undefined']})."
+    lo, hi = d["ci95"]
     if lo > 0:
         return (f"**SBN ranked better than vanilla BN {what}**: tau difference {d['difference']:+.3f}, "
                 f"95% paired bootstrap interval [{lo:+.3f}, {hi:+.3f}] excludes 0.")
