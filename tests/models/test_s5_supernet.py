@@ -128,3 +128,21 @@ def test_first_layer_choices_cover_every_operation_set_of_an_edge():
     h = stem(torch.randn(2, 3, 12, 12))
     (combo, k) = choices[-1]
     assert norm(combine(h, combo), k).shape == (2, 4, 12, 12)
+
+
+def test_darts_first_and_second_order_gradients_reach_every_alpha_in_s5():
+    """DARTS' architecture gradients on the S5 relaxation: finite, on every candidate edge's non-'none' weights
+    (both cells), and the second-order one differs from the first-order one."""
+    from mixpath_bench.darts.relaxation import (DartsNetwork, batch_loss, first_order_alpha_grad,
+                                                second_order_alpha_grad)
+
+    torch.manual_seed(0)
+    model = DartsNetwork(small(m=1, shadow_bn=False))
+    batch = lambda: (torch.randn(4, 3, 8, 8), torch.randint(0, 10, (4,)))  # noqa: E731
+    train, val = batch(), batch()
+    first_order_alpha_grad(model, batch_loss, val)
+    first = model.alpha.grad.clone()
+    assert torch.isfinite(first).all() and (first[:, 1:].abs().sum(1) > 0).all()
+    second_order_alpha_grad(model, batch_loss, train, val, xi=0.025, weight_decay=3e-4)
+    assert torch.isfinite(model.alpha.grad).all() and not torch.allclose(model.alpha.grad, first)
+    assert get_space("S5", 1).validate(model.derive())
