@@ -20,8 +20,8 @@ supernets = dict(variants=dict(sbn=dict(shadow_bn=True), bn=dict(shadow_bn=False
 #    over the test split; truth on training images, one random seed; the 30 lowest before calibration
 #    dropped), each of its choices alone
 ranking = dict(calib_batches=4, calib_batch_size=256, n_boot=1000, top_k=5, protocol='reference')
-# 4. NSGA-II, then random search, evolution and local search at its budget (distinct networks), on the SBN
-#    supernet, 3 seeds; DARTS, 3 seeds
+# 4. NSGA-II, then random search, evolution and local search at its budget (distinct networks), 3 search seeds
+#    on each of the two SBN supernets (search seeds within supernet seeds: 6 runs per searcher); DARTS, 3 seeds
 search = dict(config='configs/search/s4_mnist5k.py', seeds=[0, 1, 2])
 darts = dict(config='configs/darts/s4_mnist5k.py', seeds=[0, 1, 2], epochs=3)
 # 5. SBN statistics, t-SNE and cosine similarity (64 validation images, 8 path combinations)

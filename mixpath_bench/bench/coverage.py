@@ -70,3 +70,63 @@ def interval_coverage(names: Sequence[str] = tuple(METRICS), n: int = 34, k: int
             "seconds": time.perf_counter() - start,
             "population_value": target, "population_difference": target_diff,
             "coverage": {m: {key: count / trials for key, count in h.items()} for m, h in hits.items()}}
+
+
+def method_coverage(name: str = "kendall_tau", n: int = 34, k: int = 5, noise: float = 2.0, seed_noise: float = 1.0,
+                    seeds: int = 2, trials: int = 200, n_boot: int = 200, population_size: int = 4000,
+                    population_lists: int = 1000, seed: int = 0, log: Callable[[str], None] | None = None) -> dict:
+    """Coverage of `ranking.method_difference`'s interval for a claim about two *methods*, with seed noise.
+
+    Each method has a fixed error per network (its bias; `population`'s scorers a and b) and every
+    supernet seed adds fresh noise of `seed_noise` per network (training randomness).  The method's
+    population difference is the mean of metric(a) - metric(b) over many lists, each with freshly
+    trained seeds.  Each trial draws a list and `seeds` seeds per method, computes the interval and
+    counts whether it holds that value (and whether the network-only interval of
+    `paired_metric_difference` does); ``seed_std``: the std of the per-seed metric over seeds (the
+    demo's SBN tau: 0.08), to size `seed_noise`.
+    """
+    truth, a, b = population(population_size, noise, seed)
+    rng = np.random.default_rng([seed, 2])
+
+    def trained(base: np.ndarray, idx: np.ndarray, count: int) -> list[np.ndarray]:
+        return [base[idx] + seed_noise * rng.normal(0, 1, len(idx)) for _ in range(count)]
+
+    diffs, per_seed = [], []
+    for _ in range(population_lists):
+        i = rng.choice(population_size, n, replace=False)
+        (sa,), (sb,) = trained(a, i, 1), trained(b, i, 1)
+        va = metric_value(name, sa, truth[i], k)
+        diffs.append(va - metric_value(name, sb, truth[i], k))
+        per_seed.append(va)
+    target = _finite_mean(diffs)
+    from .ranking import method_difference, paired_metric_difference
+
+    hits = inside = decided = undefined = network_only = 0
+    stds = []
+    progress = Progress(trials, f"method coverage: {trials} lists of {n}, {seeds} seeds", log) if log else None
+    start = time.perf_counter()
+    for _ in range(trials):
+        i = rng.choice(population_size, n, replace=False)
+        la, lb = trained(a, i, seeds), trained(b, i, seeds)
+        stds.append(float(np.std([metric_value(name, s, truth[i], k) for s in la], ddof=1)))
+        draw = int(rng.integers(1 << 31))
+        d = method_difference(la, lb, truth[i], name, k, n_boot, draw)
+        if d.get("undefined"):
+            undefined += 1
+            continue
+        nlo, nhi = paired_metric_difference(la, lb, truth[i], name, k, n_boot, draw)["ci95"]
+        network_only += nlo <= target <= nhi
+        lo, hi = d["ci95"]
+        hits += lo <= target <= hi
+        inside += lo <= d["difference"] <= hi
+        decided += d["better"] != "undecided"
+        if progress:
+            progress.step()
+    counted = max(1, trials - undefined)
+    return {"metric": name, "n": n, "k": k, "noise": noise, "seed_noise": seed_noise, "seeds": seeds,
+            "trials": trials, "undefined": undefined, "n_boot": n_boot, "seed": seed,
+            "population_value_a": _finite_mean(per_seed), "population_difference": target,
+            "seed_std": float(np.mean(stds)), "coverage": hits / counted, "value_inside": inside / counted,
+            # the interval over resampled networks with the supernets held fixed, against the same target
+            "network_only_coverage": network_only / counted,
+            "decided": decided / counted, "seconds": time.perf_counter() - start}

@@ -273,6 +273,58 @@ def paired_metric_difference(lists_a, lists_b, truth, name: str = "kendall_tau",
     return {"metric": name, "difference": diff, "ci95": (lo, hi), "better": better}
 
 
+def method_difference(lists_a, lists_b, truth, name: str = "kendall_tau", k: int = 5, n_boot: int = 1000,
+                      seed: int = 0, level: float = 0.95, max_seeds: int = 64) -> dict:
+    """Seed-mean metric of method `a` minus method `b` as a claim about the *methods*, not about these
+    trained supernets: each side is a list of per-seed score lists (one per supernet seed).
+
+    Two levels of chance: which networks are on the list (the variance of the paired difference over
+    resampled networks, `paired_metric_difference`'s) and which supernets training produced (each
+    side's between-seed variance of its per-seed values over its number of seeds).  The interval is
+    the difference +- t * sqrt(their sum), t with Welch-Satterthwaite degrees of freedom from the seed
+    terms (the network term counted as exact).  A side with one seed has no measured seed noise: the
+    result is ``undecided`` with that reason.  ``seeds_to_decide``: the fewest seeds per side whose
+    interval, at the measured variances, would exclude 0 (None: the difference is 0, or even
+    `max_seeds` seeds would not decide - the network list is then the limit).
+    """
+    a, truth = _check_lists(lists_a, truth)
+    b, _ = _check_lists(lists_b, truth)
+    out = {"metric": name, "seeds": [len(a), len(b)], "level": level}
+    reason = next((r for lists in (a, b) for sc in lists if (r := undefined_reason(name, sc, truth, k))), None)
+    if reason is not None:
+        return {**out, "difference": None, "ci95": (None, None), "better": "undefined", "undefined": reason,
+                "seeds_to_decide": None}
+    per_a = np.array([metric_value(name, s, truth, k) for s in a])
+    per_b = np.array([metric_value(name, s, truth, k) for s in b])
+    diff = float(per_a.mean() - per_b.mean())
+
+    def mean(lists, idx):
+        return _nanmean([metric_value(name, s[idx], truth[idx], k) for s in lists])
+
+    boot = np.array([mean(a, idx) - mean(b, idx) for idx in resamples(len(truth), n_boot, seed)])
+    var_net = float(np.var(boot[np.isfinite(boot)], ddof=1))
+    out.update(difference=diff, network_std=var_net ** 0.5)
+    if len(a) < 2 or len(b) < 2:
+        return {**out, "ci95": (None, None), "better": "undecided", "seeds_to_decide": None,
+                "reason": "one supernet seed on a side: the method's seed noise is unmeasured"}
+    sa2, sb2 = float(per_a.var(ddof=1)), float(per_b.var(ddof=1))
+    out.update(seed_std=[sa2 ** 0.5, sb2 ** 0.5])
+
+    def half_width(na: int, nb: int) -> float:
+        ta, tb = sa2 / na, sb2 / nb
+        total = var_net + ta + tb
+        denom = (ta ** 2 / (na - 1) if ta else 0.0) + (tb ** 2 / (nb - 1) if tb else 0.0)
+        df = total ** 2 / denom if denom > 0 else np.inf
+        return float(stats.t.ppf(0.5 + level / 2, df)) * total ** 0.5
+
+    half = half_width(len(a), len(b))
+    lo, hi = diff - half, diff + half
+    sign = 1 if HIGHER_IS_BETTER[name] else -1
+    better = "a" if sign * lo > 0 and sign * hi > 0 else "b" if sign * lo < 0 and sign * hi < 0 else "undecided"
+    needed = next((n for n in range(2, max_seeds + 1) if half_width(n, n) < abs(diff)), None) if diff else None
+    return {**out, "ci95": (lo, hi), "better": better, "seeds_to_decide": needed}
+
+
 def bootstrap_interval(scores, truth, statistic, n_boot: int = 1000, seed: int = 0,
                        level: float = 0.95) -> tuple[float, float]:
     """`normal_interval` of a correlation `statistic` over resampled (score, truth) pairs."""

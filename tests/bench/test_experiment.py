@@ -140,8 +140,16 @@ def test_numbers_in_report_match_their_sources(experiment):
     methods = {r["method"] for r in table["rows"]}
     assert methods == {"MixPath evolution", "MixPath NSGA-II (most accurate pick)", "MixPath random search",
                        "MixPath local search", "DARTS (first-order)"}
-    seeds = {r["seed"] for r in table["rows"] if r["method"] == "MixPath local search"}
-    assert seeds == {0, 1}  # every searcher got the seed of its run
+    local = [r for r in table["rows"] if r["method"] == "MixPath local search"]
+    # search seeds within supernet seeds: seeds 0 and 1 on each of the two Shadow-BN supernets
+    assert sorted(r["seed"] for r in local) == [0, 0, 1, 1]  # every searcher got the seed of its run
+    assert len({r["checkpoint"] for r in local}) == 2 and all(r["checkpoint"].endswith(".pth") for r in local)
+    assert (work / "search/supernet1/seed1/pareto.json").is_file()
+    summary = table["summary"]
+    assert (summary["MixPath local search"]["runs"], summary["MixPath local search"]["trainings"]) == (4, 2)
+    assert (summary["DARTS (first-order)"]["runs"], summary["DARTS (first-order)"]["trainings"]) == (1, 1)
+    assert "search seeds [0, 1, 0, 1] on 2 supernet training(s)" in report
+    assert "undecided: 2 vs 1 independent training(s)" in report  # one DARTS run: no verdict
     assert all(r["rank_of_5"] >= 1 for r in table["rows"])
 
 

@@ -5,10 +5,11 @@ multiply-adds, zero-cost proxies) on the same list and metrics; and, with ``prot
 the reference code's protocol beside ours, one choice at a time."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...bench.ranking import METRICS, PERCENT_ONLY, kendall_tau, paired_difference, paired_metric_difference, seed_metrics
+from ...bench.ranking import (METRICS, PERCENT_ONLY, kendall_tau, method_difference, paired_difference,
+                              paired_metric_difference, seed_metrics)
 from ...bench.truth import TruthTable
 from ...errors import ConfigError
 from ...jsonio import json_round_trip, save_json_atomic
@@ -70,6 +71,8 @@ class RankingOutput:
     per_seed_kendall_tau: dict  # differences.json's per-seed part
     baseline_values: dict | None  # baselines.json
     protocol_values: dict | None  # protocol.json
+    # SBN - BN as methods (supernet seeds and networks resampled; `bench.ranking.method_difference`), per mode
+    sbn_minus_bn_method: dict = field(default_factory=dict)
 
 
 def scoring(ctx: Context, settings: RankingSettings) -> Scoring:
@@ -128,7 +131,10 @@ class RankingStage(Stage):
         per_seed = {mode: [dict(seed=s, **paired_difference(a, b, t, kendall_tau, n_boot))
                            for s, a, b in zip(supernets.variants[sbn].seeds, lists[sbn][mode], lists[bn][mode])]
                     for mode in MODES}
-        save_json_atomic(folder / "differences.json", {"pooled_over_seeds": diff, "per_seed_kendall_tau": per_seed})
+        method = {mode: method_difference(lists[sbn][mode], lists[bn][mode], t, "kendall_tau", k, n_boot)
+                  for mode in MODES}
+        save_json_atomic(folder / "differences.json", {"pooled_over_seeds": diff, "per_seed_kendall_tau": per_seed,
+                                                       "method_kendall_tau": method})
         save_json_atomic(folder / "metrics.json", metrics)
         baselines = self.baselines(ctx, settings, summary, lists[sbn]["calibrated"], t, folder)
         protocol = self.reference(ctx, settings, runs, summary, truth.values, folder) \
@@ -139,7 +145,8 @@ class RankingStage(Stage):
         return RankingOutput(rel["rank.json"], rel["rank.png"], rel["tau.png"], rel["differences.json"], names,
                              json_round_trip(diff), rel["metrics.json"], rel["baselines.json"] if baselines else "",
                              rel["protocol.json"] if protocol else "", json_round_trip(summary),
-                             json_round_trip(metrics), json_round_trip(per_seed), baselines, protocol)
+                             json_round_trip(metrics), json_round_trip(per_seed), baselines, protocol,
+                             json_round_trip(method))
 
     @staticmethod
     def baselines(ctx: Context, settings: RankingSettings, summary: dict, supernet_lists: list, t: list,
@@ -250,6 +257,8 @@ class RankingStage(Stage):
                 f"seed {d['seed']} {difference_cell(d)}" for d in output.per_seed_kendall_tau["calibrated"]))
         sbn_cal = next(e for e in rank["checkpoints"] if e["shadow_bn"])["correlation"]["calibrated"]
         lines += ["", ranking_verdict(diff, "calibrated"), "", ranking_verdict(diff, "uncalibrated"), "",
+                  *[line for mode in ("calibrated", "uncalibrated") if output.sbn_minus_bn_method
+                    for line in (method_verdict(output.sbn_minus_bn_method, mode), "")],
                   f"The paper reports Kendall tau {PAPER_TAU} for its SBN supernet on the full NAS-Bench-101 ground "
                   f"truth (CIFAR-10, 200 epochs) with the reference protocol; here it is {sbn_cal['kendall_tau']:.3f} "
                   f"on {len(rank['archs'])} architectures of a small CPU experiment, so the two are not directly "
@@ -263,6 +272,8 @@ class RankingStage(Stage):
 
     def verdicts(self, ctx: Context, output: RankingOutput, outputs: dict) -> list[str]:
         lines = [ranking_verdict(output.sbn_minus_bn, "uncalibrated"), ranking_verdict(output.sbn_minus_bn)]
+        if output.sbn_minus_bn_method:
+            lines += [method_verdict(output.sbn_minus_bn_method, mode) for mode in ("uncalibrated", "calibrated")]
         if output.baseline_values:
             lines.append(baselines_verdict(output.baseline_values))
         if output.protocol_values:
@@ -300,22 +311,48 @@ def metrics_lines(met: dict) -> list[str]:
             *md_table(("supernet", "calibration", *METRIC_LABELS.values()), rows)]
 
 
+def method_verdict(method: dict, mode: str = "calibrated") -> str:
+    """One sentence on SBN against vanilla BN as *methods* (`bench.ranking.method_difference`: supernet
+    seeds and networks resampled), with how many seeds would decide where these do not."""
+    d = method[mode]
+    what = "after BN calibration" if mode == "calibrated" else "before BN calibration"
+    head = f"**SBN against vanilla BN as methods, {what}"
+    if d.get("undefined"):
+        return f"{head}: undefined** (Kendall tau: {d['undefined']})."
+    if d["ci95"][0] is None:
+        return (f"{head}: undecided** - {d['reason']}; the interval above resamples networks only and speaks "
+                "about these trained supernets.")
+    lo, hi = d["ci95"]
+    interval = (f"tau difference {d['difference']:+.3f}, 95% interval over {d['seeds'][0]} + {d['seeds'][1]} supernet "
+                f"seeds and resampled networks [{lo:+.3f}, {hi:+.3f}]")
+    if d["better"] == "a":
+        return f"{head}: SBN ranks better** ({interval})."
+    if d["better"] == "b":
+        return f"{head}: SBN ranks worse** ({interval}); this contradicts the paper's claim."
+    need = d.get("seeds_to_decide")
+    more = (f"about {need} seeds per variant would decide at the measured variances" if need else
+            "more seeds would not decide at these variances: the list of networks is the limit" if d["difference"]
+            else "the difference is 0")
+    return f"{head}: undecided** ({interval} includes 0; {more})."
+
+
 def ranking_verdict(diff: dict, mode: str = "calibrated") -> str:
-    """One sentence on whether SBN ranked better than vanilla BN, from the paired tau difference."""
+    """One sentence on whether SBN ranked better than vanilla BN, from the paired tau difference: a
+    statement about these trained supernets (networks resampled, supernets held fixed)."""
     d = diff[mode]["kendall_tau"]
     what = "after BN calibration" if mode == "calibrated" else "before BN calibration"
     if d.get("undefined"):
         return f"**SBN against vanilla BN {what}: undefined** (Kendall tau is undefined here: {d['undefined']})."
     lo, hi = d["ci95"]
     if lo > 0:
-        return (f"**SBN ranked better than vanilla BN {what}**: tau difference {d['difference']:+.3f}, "
-                f"95% paired bootstrap interval [{lo:+.3f}, {hi:+.3f}] excludes 0.")
+        return (f"**SBN ranked better than vanilla BN {what}** (these supernets): tau difference "
+                f"{d['difference']:+.3f}, 95% paired bootstrap interval over networks [{lo:+.3f}, {hi:+.3f}] excludes 0.")
     if hi < 0:
-        return (f"**SBN ranked worse than vanilla BN {what}**: tau difference {d['difference']:+.3f} "
-                f"[{lo:+.3f}, {hi:+.3f}]; at this scale this contradicts the paper's claim.")
-    return (f"**No measurable difference between SBN and vanilla BN {what}**: tau difference "
-            f"{d['difference']:+.3f}, 95% paired bootstrap interval [{lo:+.3f}, {hi:+.3f}] includes 0; at this "
-            "scale the paper's claim that SBN improves the ranking is neither confirmed nor refuted.")
+        return (f"**SBN ranked worse than vanilla BN {what}** (these supernets): tau difference "
+                f"{d['difference']:+.3f} [{lo:+.3f}, {hi:+.3f}]; at this scale this contradicts the paper's claim.")
+    return (f"**No measurable difference between SBN and vanilla BN {what}** (these supernets): tau difference "
+            f"{d['difference']:+.3f}, 95% paired bootstrap interval over networks [{lo:+.3f}, {hi:+.3f}] includes 0; "
+            "at this scale the paper's claim that SBN improves the ranking is neither confirmed nor refuted.")
 
 
 def baselines_lines(b: dict) -> list[str]:

@@ -2,9 +2,12 @@
 
 Searchers that score candidates use the Shadow-BN supernet of stage 2 (one evaluator for every
 seed and searcher: scores are deterministic, so sharing its cache changes nothing); searchers that
-train their own weights (DARTS) need no checkpoint.  Each seed is one job of the experiment's
-executor (`search_seed_job`): three seeds use three workers, GPUs or Ray nodes, with the results
-of running them one after another (each seed its own folder, RNG and resumable state).  Stage 5, ``darts``, is this stage on a config
+train their own weights (DARTS) need no checkpoint.  Search seeds run within supernet seeds: every
+search seed on every trained Shadow-BN supernet (``supernet_seeds='all'``), so Table 2 compares
+like with like (both sides' spreads include training randomness).  Each (supernet seed, search
+seed) is one job of the experiment's executor (`search_seed_job`): they use several workers, GPUs
+or Ray nodes, with the results of running them one after another (each its own folder, RNG and
+resumable state).  Stage 5, ``darts``, is this stage on a config
 of such searchers (`stages/darts.py`).  The output hands Table 2 what each searcher found.
 """
 from __future__ import annotations
@@ -25,6 +28,13 @@ from ..stage import LOGGING_KEYS, Context, Stage, config_digest, register_stage
 class SearchSettings:
     config: str  # a search config (configs/search/*.py); its supernet_config is replaced by the experiment's
     seeds: tuple[int, ...] = (0,)
+    # search seeds within supernet seeds: every seed above on every trained Shadow-BN supernet ('all'), so a
+    # searcher's spread includes training randomness as DARTS' does; 'first': the first supernet seed only
+    supernet_seeds: str = "all"
+
+    def __post_init__(self) -> None:
+        if self.supernet_seeds not in ("all", "first"):
+            raise ValueError(f"supernet_seeds must be 'all' or 'first', got {self.supernet_seeds!r}")
 
 
 @dataclass(frozen=True)
@@ -54,22 +64,29 @@ class SearchStage(Stage):
 
     def run(self, ctx: Context, settings, upstream: dict, folder: Path) -> SearchOutput:
         cfg = self.load(ctx, settings)
-        ckpt = None
+        runs = [(None, None, seed, folder / f"seed{seed}") for seed in settings.seeds]  # (supernet seed, ckpt, ...)
         if needs_checkpoint(cfg):
             supernets = upstream["supernets"]
-            ckpt = str(ctx.path(supernets.variants[supernets.named(True)].checkpoint))
+            variant = supernets.variants[supernets.named(True)]
+            trained = list(zip(variant.seeds, variant.checkpoints))
+            trained = trained if settings.supernet_seeds == "all" else trained[:1]
+            # the first supernet seed's searches keep the folders seed<S>; the others go under supernet<A>/
+            runs = [(a, str(ctx.path(ckpt)), seed, folder / (f"seed{seed}" if i == 0 else f"supernet{a}/seed{seed}"))
+                    for i, (a, ckpt) in enumerate(trained) for seed in settings.seeds]
         gpus = 1 if str(ctx.device).startswith("cuda") else 0
-        jobs = [Job(f"{self.name} seed {seed}", search_seed_job,
-                    (cfg.to_dict(), ctx.supernet_cfg.to_dict(), ckpt, str(folder / f"seed{seed}"), str(ctx.device), seed),
-                    ctx.executor.threads, gpus, str(folder / f"seed{seed}" / "search.log"),
-                    shown_args=(settings.config, f"seed {seed}")) for seed in settings.seeds]
-        ctx.log(f"{self.name}: {len(jobs)} seed(s) as jobs of the {ctx.executor.name} executor"
-                + (" on the Shadow-BN supernet" if ckpt else "") + f"; logs {ctx.rel(folder)}/seed*/search.log")
+        name = lambda a, seed: f"seed {seed}" + ("" if a is None else f" on supernet seed {a}")  # noqa: E731
+        jobs = [Job(f"{self.name} {name(a, seed)}", search_seed_job,
+                    (cfg.to_dict(), ctx.supernet_cfg.to_dict(), ckpt, str(work), str(ctx.device), seed),
+                    ctx.executor.threads, gpus, str(work / "search.log"), shown_args=(settings.config, name(a, seed)))
+                for a, ckpt, seed, work in runs]
+        ctx.log(f"{self.name}: {len(jobs)} search(es) as jobs of the {ctx.executor.name} executor"
+                + (f" on {len({r[1] for r in runs})} Shadow-BN supernet(s)" if runs[0][1] else "")
+                + f"; each logs to its folder's search.log")
         files, figures, found = [], [], []
-        for seed, (summary, figs) in zip(settings.seeds, ctx.executor.run(jobs, self.name, ctx.log)):
-            files.append(ctx.rel(folder / f"seed{seed}" / "pareto.json"))
+        for (a, ckpt, seed, work), (summary, figs) in zip(runs, ctx.executor.run(jobs, self.name, ctx.log)):
+            files.append(ctx.rel(work / "pareto.json"))
             figures += [ctx.rel(Path(f)) for f in figs]
-            found += found_architectures(summary, files[-1])
+            found += [dict(row, supernet_seed=a) for row in found_architectures(summary, files[-1])]
         return SearchOutput(files, figures[0] if figures else "", found)
 
 
