@@ -80,8 +80,14 @@ def build_table(found: Sequence[dict], truth, with_rank: bool = False,
         mine = [r for r in rows if r["method"] == method]
         # independent trainings behind the runs: a supernet search's distinct supernet checkpoints (search seeds
         # on one checkpoint share its training); a searcher that trains its own weights: one per run
-        trainings = (len({r["checkpoint"] for r in mine}) if all(r.get("checkpoint") for r in mine) else len(mine))
-        summary[method] = {"family": mine[0]["family"], "runs": len(accs), "trainings": trainings, "mean": float(accs.mean()),
+        shared = all(r.get("checkpoint") for r in mine)
+        trainings = len({r["checkpoint"] for r in mine}) if shared else len(mine)
+        # the unit of chance is a training: the mean over the search seeds of each supernet checkpoint
+        per_training = ([float(np.mean([r["truth_acc"] for r in mine if r["checkpoint"] == c]))
+                         for c in dict.fromkeys(r["checkpoint"] for r in mine)] if shared
+                        else [float(r["truth_acc"]) for r in mine])
+        summary[method] = {"family": mine[0]["family"], "runs": len(accs), "trainings": trainings,
+                           "per_training": per_training, "mean": float(accs.mean()),
                            "std": float(accs.std(ddof=1)) if len(accs) > 1 else 0.0,
                            "search_hours_mean": float(hours.mean()),
                            "devices": sorted({r["device"] for r in rows if r["method"] == method})}

@@ -118,3 +118,13 @@ def test_each_searcher_that_trains_its_weights_gets_its_own_verdict():
     assert "1 of 1 supernet searches ended clearly above DARTS" in text
     assert "0 of 1 supernet searches ended clearly above ENAS, 1 clearly below" in text
     assert text.endswith("this run is mixed.")
+
+
+def test_search_seeds_on_one_training_are_averaged_before_welch():
+    """Six runs on two supernet trainings are two values, not six: identical search results per checkpoint
+    (the demo's evolution) must not make a tiny p."""
+    mix = {"mean": 80.88, "std": 2.49, "runs": 6, "trainings": 2, "per_training": [78.6, 83.15], "family": "supernet"}
+    darts = {"mean": 86.45, "std": 1.0, "runs": 3, "trainings": 3, "per_training": [85.5, 86.4, 87.45], "family": "darts"}
+    text = search_verdict({"evolution": mix, "DARTS": darts})
+    p_pooled = welch_p(mix, darts)
+    assert p_pooled < 0.05 and "0 of 1 supernet searches ended clearly above DARTS, 0 clearly below" in text

@@ -110,16 +110,29 @@ def trainings(s: dict) -> int:
     return int(s.get("trainings", s["runs"]))
 
 
+def by_training(s: dict) -> dict:
+    """A summary whose runs are its independent trainings: the search seeds on one supernet checkpoint
+    are averaged into one value (they share that training), so Welch's test never counts them as
+    independent (older summaries without ``per_training``: as they are)."""
+    values = s.get("per_training")
+    if not values:
+        return s
+    import statistics
+
+    return {**s, "runs": len(values), "mean": statistics.fmean(values),
+            "std": statistics.stdev(values) if len(values) > 1 else 0.0}
+
+
 def _compare(method: str, mix: dict, name: str, d: dict) -> tuple[int, str]:
-    """(+1 clearly above, -1 clearly below, 0 neither; the text): Welch's t-test over the runs, when each
-    side has at least two independent trainings and some spread.  Runs are never paired by seed label:
+    """(+1 clearly above, -1 clearly below, 0 neither; the text): Welch's t-test over the independent
+    trainings (`by_training`), when each side has at least two and some spread.  Runs are never paired by seed label:
     search seed i and DARTS seed i share nothing."""
     gap = mix["mean"] - d["mean"]
     head = f"{method} {mix['mean']:.2f} ({gap:+.2f} pp"
     if trainings(mix) < 2 or trainings(d) < 2:
         return 0, (f"{head}; undecided: {trainings(mix)} vs {trainings(d)} independent training(s), a verdict "
                    "needs two per side)")
-    p = welch_p(mix, d)
+    p = welch_p(by_training(mix), by_training(d))
     if p is None:
         return 0, f"{head}; undecided: no spread on either side)"
     return (1 if gap > 0 else -1) if p < 0.05 else 0, f"{head}, Welch p {p:.3f})"
