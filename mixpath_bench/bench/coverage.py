@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..progress import Progress
-from .ranking import METRICS, metric_value, normal_interval, resamples
+from .ranking import METRICS, method_difference, metric_value, normal_interval, paired_metric_difference, resamples
 
 
 def population(size: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -99,7 +99,6 @@ def method_coverage(name: str = "kendall_tau", n: int = 34, k: int = 5, noise: f
         diffs.append(va - metric_value(name, sb, truth[i], k))
         per_seed.append(va)
     target = _finite_mean(diffs)
-    from .ranking import method_difference, paired_metric_difference
 
     hits = inside = decided = undefined = network_only = 0
     stds = []

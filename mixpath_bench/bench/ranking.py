@@ -167,9 +167,10 @@ PERCENT_ONLY = ("sparse_kendall_tau_predictions",)  # rounds the scores: for sco
 
 def metric_value(name: str, scores, truth, k: int = 5) -> float:
     """The metric's value; NaN where it is undefined (`undefined_reason` says why; reports show the
-    reason, never the NaN)."""
+    reason, never the NaN).  The bootstrap calls this thousands of times, so it does not ask
+    `undefined_reason`: tau-b and the correlations already give NaN where everything ties."""
     fn, takes_k, _ = METRICS[name]
-    if undefined_reason(name, scores, truth, k) is not None:
+    if takes_k and len(truth) < k:  # the one undefined case the functions do not return as NaN themselves
         return float("nan")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -248,6 +249,16 @@ def ranking_metrics(scores, truth, k: int = 5, n_boot: int = 1000, seed: int = 0
     return seed_metrics([scores], truth, k, n_boot, seed)
 
 
+def _first_undefined(name: str, sides, truth, k: int) -> str | None:
+    """The reason the metric is undefined for some score list of `sides` (None: defined for all)."""
+    return next((r for lists in sides for sc in lists if (r := undefined_reason(name, sc, truth, k))), None)
+
+
+def _seed_mean(name: str, lists, truth, idx, k: int) -> float:
+    """The metric's mean over a side's per-seed lists, on the networks `idx`."""
+    return _nanmean([metric_value(name, s[idx], truth[idx], k) for s in lists])
+
+
 def paired_metric_difference(lists_a, lists_b, truth, name: str = "kendall_tau", k: int = 5, n_boot: int = 1000,
                              seed: int = 0) -> dict:
     """Seed-mean metric of scorer `a` minus that of `b` (each a list of per-seed score lists; a
@@ -257,16 +268,14 @@ def paired_metric_difference(lists_a, lists_b, truth, name: str = "kendall_tau",
     a, truth = _check_lists(lists_a, truth)
     b, _ = _check_lists(lists_b, truth)
 
-    def mean(lists, idx):
-        return _nanmean([metric_value(name, s[idx], truth[idx], k) for s in lists])
-
-    reason = next((r for lists in (a, b) for sc in lists if (r := undefined_reason(name, sc, truth, k))), None)
+    reason = _first_undefined(name, (a, b), truth, k)
     if reason is not None:
         return {"metric": name, "difference": None, "ci95": (None, None), "better": "undefined", "undefined": reason}
     full = np.arange(len(truth))
-    diff = float(mean(a, full) - mean(b, full))
+    diff = float(_seed_mean(name, a, truth, full, k) - _seed_mean(name, b, truth, full, k))
     low, high = METRICS[name][2]
-    boot = [mean(a, idx) - mean(b, idx) for idx in resamples(len(truth), n_boot, seed)]
+    boot = [_seed_mean(name, a, truth, idx, k) - _seed_mean(name, b, truth, idx, k)
+            for idx in resamples(len(truth), n_boot, seed)]
     lo, hi = normal_interval(diff, boot, (low - high, high - low))
     sign = 1 if HIGHER_IS_BETTER[name] else -1
     better = "a" if sign * lo > 0 and sign * hi > 0 else "b" if sign * lo < 0 and sign * hi < 0 else "undecided"
@@ -290,7 +299,7 @@ def method_difference(lists_a, lists_b, truth, name: str = "kendall_tau", k: int
     a, truth = _check_lists(lists_a, truth)
     b, _ = _check_lists(lists_b, truth)
     out = {"metric": name, "seeds": [len(a), len(b)], "level": level}
-    reason = next((r for lists in (a, b) for sc in lists if (r := undefined_reason(name, sc, truth, k))), None)
+    reason = _first_undefined(name, (a, b), truth, k)
     if reason is not None:
         return {**out, "difference": None, "ci95": (None, None), "better": "undefined", "undefined": reason,
                 "seeds_to_decide": None}
@@ -298,10 +307,8 @@ def method_difference(lists_a, lists_b, truth, name: str = "kendall_tau", k: int
     per_b = np.array([metric_value(name, s, truth, k) for s in b])
     diff = float(per_a.mean() - per_b.mean())
 
-    def mean(lists, idx):
-        return _nanmean([metric_value(name, s[idx], truth[idx], k) for s in lists])
-
-    boot = np.array([mean(a, idx) - mean(b, idx) for idx in resamples(len(truth), n_boot, seed)])
+    boot = np.array([_seed_mean(name, a, truth, idx, k) - _seed_mean(name, b, truth, idx, k)
+                     for idx in resamples(len(truth), n_boot, seed)])
     var_net = float(np.var(boot[np.isfinite(boot)], ddof=1))
     out.update(difference=diff, network_std=var_net ** 0.5)
     if len(a) < 2 or len(b) < 2:
